@@ -1,0 +1,137 @@
+import { XmlC14NMode, XmlElement, type XmlDocument } from 'libxml2-wasm';
+import { RejectedMessageError, TechnicalFailureError, type RueckweisungCode, type TechnicalFailure } from '../errors.js';
+import type { RegisterReply } from '../queue/dispatch-job.js';
+import { readEnvelope, type Envelope } from '../soap/read-envelope.js';
+import { SOAP11_NS, SOAP12_NS, NS, ROOT, XMELD_NS } from '../xmeld/namespaces.js';
+import { messageKind } from '../xmeld/message-kind.js';
+import type { MessageValidator } from '../xml/message-validator.js';
+import { parseHardened, type ParseLimits } from '../xml/parse-hardened.js';
+import { textAt, textsAt } from '../xml/xpath-read.js';
+import type { Outcome, Rejection } from './outcome.js';
+
+export interface NormalizeContext {
+  /** The message the caller sent and the register answers: '1330' → 1331, '1332' → 1333. */
+  answerNumber: '1331' | '1333';
+  /** nachrichtenUUID of the forwarded query: the answer's ursprungsnachricht must name it. */
+  queryUuid: string;
+  validator: MessageValidator;
+  limits: ParseLimits;
+  /** Verifies the hop's signature and returns the element that was signed. */
+  verify: (raw: Buffer, envelope: Envelope) => Promise<XmlElement>;
+}
+
+const RUECKWEISUNG_CODES = new Set(Array.from({ length: 24 }, (_, i) => String(i + 1).padStart(2, '0')));
+const FREITEXT_MAX = 500;
+
+/**
+ * Contract §7: whatever the register did, one Outcome. Any doubt about the answer — not
+ * well-formed, unsigned, not schema-valid, not ours, breaking the XMeld rules — is a technical
+ * failure (rueckweisung 16 for the caller), never a guess.
+ */
+export async function normalizeAnswer(reply: RegisterReply, ctx: NormalizeContext): Promise<Outcome> {
+  let doc: XmlDocument;
+  try {
+    doc = parseHardened(reply.body, ctx.limits);
+  } catch {
+    return technical(reply.status >= 400 ? 'fault' : 'malformed');
+  }
+  try {
+    let env: Envelope;
+    try {
+      env = readEnvelope(doc);
+    } catch {
+      return technical('malformed');
+    }
+    if (isFault(env.message)) return technical(carriesReturnToSender(env.message) ? 'returnToSender' : 'fault');
+    if (reply.status !== 200) return technical('fault');
+    let message: XmlElement;
+    try {
+      message = await ctx.verify(reply.body, env);
+    } catch (e) {
+      return technical(e instanceof TechnicalFailureError ? e.failure : 'signature');
+    }
+    if (message.namespaceUri === XMELD_NS && message.name === ROOT['0910']) return technical('returnToSender');
+    try {
+      messageKind(message, [ctx.answerNumber]);
+    } catch (e) {
+      return technical(e instanceof RejectedMessageError ? 'rules' : 'internal');
+    }
+    if (!ctx.validator.isValid(message)) return technical('schema');
+    if (textAt(message, 'x:ursprungsnachricht/nachrichtenUUID') !== ctx.queryUuid) return technical('correlation');
+    return readOutcome(message, ctx.answerNumber);
+  } finally {
+    doc.dispose();
+  }
+}
+
+function technical(failure: TechnicalFailure): Outcome {
+  return { kind: 'technical', failure };
+}
+
+function isFault(el: XmlElement): boolean {
+  return el.name === 'Fault' && (el.namespaceUri === SOAP11_NS || el.namespaceUri === SOAP12_NS);
+}
+
+function carriesReturnToSender(fault: XmlElement): boolean {
+  return fault.find(`.//x:${ROOT['0910']}`, NS).length > 0;
+}
+
+function readOutcome(message: XmlElement, answerNumber: '1331' | '1333'): Outcome {
+  const rejections = message.find('x:antwortSuchanfrage/x:rueckweisung', NS);
+  if (rejections.length > 0) {
+    const reasons: Rejection[] = [];
+    for (const r of rejections) {
+      const code = textAt(r, 'x:grundDerRueckweisung/code');
+      if (code === undefined || !RUECKWEISUNG_CODES.has(code)) return technical('rules');
+      reasons.push(rejection(code as RueckweisungCode, textAt(r, 'x:freitext')));
+    }
+    return { kind: 'rejected', reasons };
+  }
+  const status = textAt(message, 'x:antwortSuchanfrage/x:auskunft/x:ergebnisstatus/code');
+  const persons = message.find('x:antwortSuchanfrage/x:auskunft/x:person', NS).filter((p) => p instanceof XmlElement);
+  switch (status) {
+    case '03':
+      // Neutral whatever came with it: a block must never be told apart from a miss.
+      return { kind: 'neutral' };
+    case '01':
+      if (persons.length === 0) return { kind: 'neutral' }; // empty result: a dialect of "not found"
+      if (persons.length !== 1 || answerNumber !== '1331') return technical('rules');
+      return { kind: 'hit', persons: [personXml(persons[0] as XmlElement)] };
+    case '02':
+      if (persons.length === 0) return { kind: 'neutral' };
+      if (answerNumber !== '1331' || !persons.every(hasIdentifikationsmerkmal)) return technical('rules');
+      if (persons.length > 1000) return { kind: 'rejected', reasons: [{ code: '12' }] };
+      return { kind: 'list', persons: persons.map((p) => personXml(p as XmlElement)) };
+    case '04':
+      if (answerNumber !== '1333') return technical('rules');
+      if (persons.length === 0) return { kind: 'neutral' };
+      if (persons.length > 1000) return { kind: 'rejected', reasons: [{ code: '13' }] };
+      if (persons.length > 1 && !persons.every(hasIdentifikationsmerkmal)) return technical('rules');
+      return { kind: 'resultList', persons: persons.map((p) => personXml(p as XmlElement)) };
+    default:
+      return technical('rules');
+  }
+}
+
+/**
+ * Register freitext is passed on only for 17 (other business error), where it is the message;
+ * for 16 the caller gets the gateway's own class text, never the register's internals.
+ */
+function rejection(code: RueckweisungCode, freitext: string | undefined): Rejection {
+  if (code === '17' && freitext !== undefined) return { code, freitext: freitext.slice(0, FREITEXT_MAX) };
+  if (code === '16') return { code, freitext: 'Technischer Fehler beim Register' };
+  return { code };
+}
+
+function hasIdentifikationsmerkmal(p: unknown): boolean {
+  return p instanceof XmlElement && textsAt(p, 'x:identifikationsmerkmal').length === 1;
+}
+
+/**
+ * A person as self-contained XML: vendor extensions removed, then inclusive canonical form of
+ * the subtree, which carries every namespace declaration in scope.
+ */
+function personXml(p: XmlElement): string {
+  for (const ext of p.find('.//x:landesspezifischeErweiterungen', NS)) ext.remove();
+  return p.canonicalizeToString({ mode: XmlC14NMode.XML_C14N_1_0 });
+}

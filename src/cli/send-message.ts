@@ -1,0 +1,30 @@
+import { readFile } from 'node:fs/promises';
+import { request } from 'undici';
+import { CONTENT_TYPE, type SoapVersion } from '../soap/soap-version.js';
+import { writeEnvelope } from '../soap/write-envelope.js';
+
+/**
+ * `xmeld-gateway send FILE`: sends a message as a configured party would. A bare XMeld message
+ * is wrapped in a SOAP envelope; a file that already is an envelope goes as it is.
+ */
+export async function sendMessageFile(
+  file: string,
+  url: string,
+  opts: { soapVersion: SoapVersion; sign?: (xml: string) => Promise<string> },
+): Promise<{ status: number; body: string }> {
+  const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '').replace(/^<\?xml[^?]*\?>\s*/, '');
+  const isEnvelope = /^(<!--[\s\S]*?-->\s*)*<([A-Za-z_][\w.-]*:)?Envelope[\s>]/.test(text);
+  let envelope = isEnvelope ? text : writeEnvelope({ version: opts.soapVersion, body: stripComments(text) });
+  if (!isEnvelope && opts.sign) envelope = await opts.sign(envelope);
+  const action = 'urn:xmeld-gateway:1:personensuche';
+  const headers = opts.soapVersion === '1.1'
+    ? { 'content-type': CONTENT_TYPE['1.1'], soapaction: `"${action}"` }
+    : { 'content-type': `${CONTENT_TYPE['1.2']}; action="${action}"` };
+  const res = await request(url, { method: 'POST', headers, body: envelope });
+  return { status: res.statusCode, body: await res.body.text() };
+}
+
+/** Leading comments (like the KoSIT reference notes) may not stand inside a SOAP Body. */
+function stripComments(xml: string): string {
+  return xml.replace(/^(\s*<!--[\s\S]*?-->)+\s*/, '');
+}

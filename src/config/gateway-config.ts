@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { LAND_CODES } from '../routing/laender.js';
+
+/**
+ * Configuration: a YAML file under config/ (chosen by --config or XMELD_GATEWAY_CONFIG),
+ * with secrets and connection strings from the environment (REDIS_URL, DATABASE_URL).
+ */
+
+const endpoint = z.object({
+  url: z.url(),
+  soapVersion: z.enum(['1.1', '1.2']).default('1.1'),
+  /** Most concurrent requests to this register. */
+  concurrency: z.number().int().positive().default(16),
+});
+
+const landEndpoints = z.object(
+  Object.fromEntries(LAND_CODES.map((c) => [c, endpoint.optional()])) as Record<(typeof LAND_CODES)[number], z.ZodOptional<typeof endpoint>>,
+);
+
+export const configSchema = z.object({
+  gateway: z.object({
+    land: z.enum(LAND_CODES as [string, ...string[]]),
+    kennung: z.string().min(3),
+    name: z.string().min(1),
+    anschrift: z.object({
+      strasse: z.string().optional(),
+      hausnummer: z.string().optional(),
+      postleitzahl: z.string(),
+      wohnort: z.string(),
+    }),
+    produkthersteller: z.string().default('xmeld-gateway'),
+  }),
+  http: z.object({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8080),
+    /** Public base URL written into the WSDL; defaults to the listen address. */
+    publicUrl: z.url().optional(),
+    bodyLimitBytes: z.number().int().positive().default(8 * 1024 * 1024),
+    requestDeadlineMs: z.number().int().positive().default(30_000),
+  }).prefault({}),
+  routes: z.object({
+    mirror: endpoint.optional(),
+    laender: landEndpoints.prefault({}),
+  }).prefault({}),
+  register: z.object({
+    connectTimeoutMs: z.number().int().positive().default(5_000),
+    maxAnswerBytes: z.number().int().positive().default(16 * 1024 * 1024),
+  }).prefault({}),
+  protocol: z.object({
+    /** Directory of the embedded store; ignored when DATABASE_URL is set. */
+    dataDir: z.string().default('.data/protocol'),
+    databaseUrl: z.string().optional(),
+  }).prefault({}),
+  queue: z.object({
+    redisUrl: z.string().optional(),
+  }).prefault({}),
+  simulator: z.object({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8081),
+  }).prefault({}),
+  log: z.object({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  }).prefault({}),
+});
+
+export type GatewayConfig = z.infer<typeof configSchema>;
+export type EndpointConfig = z.infer<typeof endpoint>;
+
+export const DEFAULT_CONFIG_FILE = 'config/default.yaml';
+
+/** Loads and checks a configuration file; environment overrides are applied on top. */
+export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const chosen = file ?? env['XMELD_GATEWAY_CONFIG'] ?? DEFAULT_CONFIG_FILE;
+  const raw: unknown = parseYaml(readFileSync(path.resolve(chosen), 'utf8'));
+  return applyEnv(parseConfig(raw), env);
+}
+
+export function parseConfig(raw: unknown): GatewayConfig {
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  return result.data;
+}
+
+function applyEnv(config: GatewayConfig, env: NodeJS.ProcessEnv): GatewayConfig {
+  const databaseUrl = env['DATABASE_URL'];
+  const redisUrl = env['REDIS_URL'];
+  const port = env['XMELD_HTTP_PORT'];
+  return {
+    ...config,
+    protocol: { ...config.protocol, ...(databaseUrl ? { databaseUrl } : {}) },
+    queue: { ...config.queue, ...(redisUrl ? { redisUrl } : {}) },
+    http: { ...config.http, ...(port ? { port: Number(port) } : {}) },
+  };
+}

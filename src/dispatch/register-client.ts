@@ -1,0 +1,52 @@
+import { Agent, errors as undiciErrors, request } from 'undici';
+import { TechnicalFailureError } from '../errors.js';
+import type { RegisterReply } from '../queue/dispatch-job.js';
+import { CONTENT_TYPE, type SoapVersion } from '../soap/soap-version.js';
+
+export interface RegisterClientOptions {
+  connectTimeoutMs: number;
+  maxAnswerBytes: number;
+}
+
+/**
+ * Outbound HTTP to target registers: one keep-alive agent (pools per origin), a cap on the
+ * answer size, and failures mapped to technical failure classes — never to their messages,
+ * which may carry payload fragments.
+ */
+export class RegisterClient {
+  private readonly agent: Agent;
+
+  constructor(private readonly opts: RegisterClientOptions) {
+    this.agent = new Agent({
+      connect: { timeout: opts.connectTimeoutMs },
+      keepAliveTimeout: 10_000,
+      maxResponseSize: opts.maxAnswerBytes,
+    });
+  }
+
+  async send(url: string, soapVersion: SoapVersion, action: string, envelope: string, signal: AbortSignal): Promise<RegisterReply> {
+    const headers: Record<string, string> = soapVersion === '1.1'
+      ? { 'content-type': CONTENT_TYPE['1.1'], soapaction: `"${action}"` }
+      : { 'content-type': `${CONTENT_TYPE['1.2']}; action="${action}"` };
+    try {
+      const res = await request(url, { method: 'POST', headers, body: envelope, dispatcher: this.agent, signal });
+      const body = Buffer.from(await res.body.arrayBuffer());
+      const ct = res.headers['content-type'];
+      return { status: res.statusCode, contentType: Array.isArray(ct) ? ct[0] : ct, body };
+    } catch (e) {
+      throw new TechnicalFailureError(classify(e, signal), { cause: e });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+function classify(e: unknown, signal: AbortSignal): 'timeout' | 'unreachable' | 'tooLarge' {
+  if (signal.aborted) return 'timeout';
+  if (e instanceof undiciErrors.ResponseExceededMaxSizeError) return 'tooLarge';
+  if (e instanceof undiciErrors.HeadersTimeoutError || e instanceof undiciErrors.BodyTimeoutError
+    || e instanceof undiciErrors.ConnectTimeoutError) return 'timeout';
+  return 'unreachable';
+}

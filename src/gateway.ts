@@ -1,0 +1,118 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { GatewayConfig } from './config/gateway-config.js';
+import { createDispatchHandler } from './dispatch/dispatch-worker.js';
+import { RegisterClient } from './dispatch/register-client.js';
+import { createGatewayServer } from './http/gateway-server.js';
+import { GatewayMetrics } from './http/metrics.js';
+import { unsignedHops, type HopSecurity } from './intake/hop-security.js';
+import { QueryPipeline } from './intake/query-pipeline.js';
+import { createLogger } from './log/logger.js';
+import { createProtocolStore } from './protocol/create-protocol-store.js';
+import type { ProtocolStore } from './protocol/protocol-store.js';
+import type { DispatchQueue } from './queue/dispatch-queue.js';
+import { MemoryDispatchQueue } from './queue/memory-dispatch-queue.js';
+import { isLandCode } from './routing/laender.js';
+import type { Target } from './routing/route-query.js';
+import { VorgangsnummerGenerator } from './vorgang/vorgangsnummer.js';
+import type { GatewayIdentity } from './xmeld/gateway-identity.js';
+import { packageVersion } from './version.js';
+import { XmeldSchema } from './xml/xsd-validator.js';
+
+export interface RunningGateway {
+  url: string;
+  app: FastifyInstance;
+  protocol: ProtocolStore;
+  close(): Promise<void>;
+}
+
+export interface GatewayOverrides {
+  log?: Logger;
+  security?: HopSecurity;
+  protocol?: ProtocolStore;
+  queue?: DispatchQueue;
+  clock?: () => Date;
+}
+
+export function identityFrom(config: GatewayConfig): GatewayIdentity {
+  return {
+    land: config.gateway.land,
+    kennung: config.gateway.kennung,
+    name: config.gateway.name,
+    anschrift: config.gateway.anschrift,
+    produkt: 'xmeld-gateway',
+    produkthersteller: config.gateway.produkthersteller,
+    produktversion: packageVersion,
+  };
+}
+
+/** Composition root: builds the gateway from its configuration and starts listening. */
+export async function startGateway(config: GatewayConfig, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
+  const log = overrides.log ?? createLogger(config.log.level);
+  const identity = identityFrom(config);
+  const schema = XmeldSchema.load();
+  const protocol = overrides.protocol ?? await createProtocolStore({
+    ...(config.protocol.databaseUrl ? { databaseUrl: config.protocol.databaseUrl } : {}),
+    dataDir: config.protocol.dataDir,
+  });
+  const queue = overrides.queue ?? new MemoryDispatchQueue();
+  const client = new RegisterClient(config.register);
+  const security = overrides.security ?? unsignedHops;
+  const endpointOf = (t: Target) => t.kind === 'mirror'
+    ? config.routes.mirror
+    : (isLandCode(t.land) ? config.routes.laender[t.land] : undefined);
+  queue.process(createDispatchHandler(client), (target) => {
+    const land = target.startsWith('land:') ? target.slice(5) : undefined;
+    const ep = target === 'mirror' ? config.routes.mirror : land !== undefined && isLandCode(land) ? config.routes.laender[land] : undefined;
+    return ep?.concurrency ?? 16;
+  });
+
+  const pipeline = new QueryPipeline({
+    identity,
+    limits: { maxBytes: config.http.bodyLimitBytes },
+    validator: { isValid: (el) => schema.validate(el).ok },
+    security,
+    queue,
+    protocol,
+    vorgang: new VorgangsnummerGenerator(identity.land, overrides.clock),
+    endpointOf,
+    deadlineMs: config.http.requestDeadlineMs,
+    log,
+    ...(overrides.clock ? { clock: overrides.clock } : {}),
+  });
+  const metrics = new GatewayMetrics();
+  const app = createGatewayServer({
+    pipeline, identity, metrics, log,
+    bodyLimitBytes: config.http.bodyLimitBytes,
+    ...(config.http.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
+    ready: async () => ({ queue: await queue.ready(), protocol: await protocolReady(protocol), signing: true }),
+    sign: (xml) => security.sign(xml),
+  });
+  await app.listen({ host: config.http.host, port: config.http.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.http.port;
+  let closed = false;
+  return {
+    url: `http://${config.http.host}:${port}`,
+    app,
+    protocol,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close(); // stops accepting, waits for requests in flight
+      await queue.close();
+      await client.close();
+      if (overrides.protocol === undefined) await protocol.close();
+      schema.dispose();
+    },
+  };
+}
+
+async function protocolReady(store: ProtocolStore): Promise<boolean> {
+  try {
+    await store.ping();
+    return true;
+  } catch {
+    return false;
+  }
+}

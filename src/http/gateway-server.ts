@@ -1,0 +1,114 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { RejectedMessageError } from '../errors.js';
+import type { QueryPipeline, SoapResponse } from '../intake/query-pipeline.js';
+import { CONTENT_TYPE, soapVersionOfContentType } from '../soap/soap-version.js';
+import { writeEnvelope } from '../soap/write-envelope.js';
+import { writeFault } from '../soap/write-fault.js';
+import type { GatewayIdentity } from '../xmeld/gateway-identity.js';
+import { writeReturnToSender } from '../xmeld/write-rts.js';
+import { readSchemaFileForHttp, SchemaFileNotFoundError, wsdlFile } from '../xml/schema-files.js';
+import type { GatewayMetrics } from './metrics.js';
+
+export interface GatewayServerDeps {
+  pipeline: QueryPipeline;
+  identity: GatewayIdentity;
+  metrics: GatewayMetrics;
+  log: Logger;
+  bodyLimitBytes: number;
+  /** Endpoint URL written into the WSDL; by default derived from the request's Host. */
+  publicUrl?: string;
+  /** Readiness of the queue store, protocol store and signing key. */
+  ready: () => Promise<Record<string, boolean>>;
+  sign: (envelopeXml: string) => Promise<string>;
+}
+
+/**
+ * The HTTP surface: POST /xmeld (SOAP 1.1 and 1.2), GET /xmeld?wsdl and ?xsd=…, /health,
+ * /ready, /metrics. Fastify owns limits and timeouts; the SOAP handling is the gateway's own.
+ */
+export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
+  const app = Fastify({
+    // The gateway logs its own allow-listed fields; fastify's request logs would add URLs and headers.
+    logger: false,
+    bodyLimit: deps.bodyLimitBytes,
+    requestTimeout: 120_000,
+    return503OnClosing: true,
+  });
+
+  // Every body arrives as raw bytes: the hardened parser decides about encodings, not fastify.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.post('/xmeld', async (req, reply) => {
+    const end = deps.metrics.latency.startTimer();
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    let res: SoapResponse;
+    try {
+      res = await deps.pipeline.handle(body, req.headers['content-type']);
+    } catch (e) {
+      deps.log.error({ err: e instanceof Error ? e.name : 'unknown' }, 'unexpected failure');
+      res = await fault(deps, req.headers['content-type'], new RejectedMessageError('S999', 'Interner Fehler', 'receiver'));
+    }
+    if ('rts' in res.report) deps.metrics.refusals.inc({ rts: res.report.rts });
+    else deps.metrics.queries.inc({ message_type: res.report.messageType, outcome: res.report.outcome, target: res.report.target });
+    end({ message_type: 'rts' in res.report ? 'refused' : res.report.messageType });
+    return reply.code(res.status).header('content-type', res.contentType).send(res.body);
+  });
+
+  app.get('/xmeld', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    const endpoint = deps.publicUrl ?? `${req.protocol}://${req.headers.host ?? 'localhost'}/xmeld`;
+    try {
+      if ('wsdl' in q || 'WSDL' in q) {
+        return reply.header('content-type', 'text/xml; charset=utf-8').send(readSchemaFileForHttp(wsdlFile, endpoint));
+      }
+      if (q['xsd'] !== undefined) {
+        return reply.header('content-type', 'text/xml; charset=utf-8').send(readSchemaFileForHttp(q['xsd']));
+      }
+    } catch (e) {
+      if (e instanceof SchemaFileNotFoundError) return reply.code(404).send('not found\n');
+      throw e;
+    }
+    return reply.code(400).send('use ?wsdl\n');
+  });
+
+  app.get('/health', async () => ({ status: 'ok' }));
+
+  app.get('/ready', async (_req, reply) => {
+    const checks = await deps.ready();
+    const ok = Object.values(checks).every(Boolean);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
+  });
+
+  app.get('/metrics', async (_req, reply) =>
+    reply.header('content-type', deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
+
+  // Limits fastify enforces before the handler runs still get a SOAP answer on /xmeld.
+  app.setErrorHandler(async (err, req, reply) => {
+    if (req.url.startsWith('/xmeld') && req.method === 'POST') {
+      const tooLarge = (err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+      const res = await fault(deps, req.headers['content-type'], tooLarge
+        ? new RejectedMessageError('S999', 'Nachricht überschreitet die zulässige Größe')
+        : new RejectedMessageError('X000'));
+      deps.metrics.refusals.inc({ rts: tooLarge ? 'S999' : 'X000' });
+      return reply.code(res.status).header('content-type', res.contentType).send(res.body);
+    }
+    deps.log.warn({ err: (err as Error).name }, 'request failed');
+    return reply.code((err as { statusCode?: number }).statusCode ?? 500).send({ error: 'request failed' });
+  });
+
+  return app;
+}
+
+async function fault(deps: GatewayServerDeps, contentType: string | undefined, e: RejectedMessageError): Promise<SoapResponse> {
+  const version = soapVersionOfContentType(contentType);
+  const rts = writeReturnToSender({ code: e.code, hinweis: e.detail, gateway: deps.identity, now: new Date() });
+  const f = writeFault({ version, code: e.code, side: e.side, reason: e.detail, rtsXml: rts });
+  return {
+    status: f.httpStatus,
+    contentType: CONTENT_TYPE[version],
+    body: await deps.sign(writeEnvelope({ version, body: f.xml })),
+    report: { rts: e.code },
+  };
+}

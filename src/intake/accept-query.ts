@@ -1,0 +1,78 @@
+import { XmlC14NMode, type XmlDocument } from 'libxml2-wasm';
+import { RejectedMessageError } from '../errors.js';
+import { readEnvelope } from '../soap/read-envelope.js';
+import type { SoapVersion } from '../soap/soap-version.js';
+import { messageKind } from '../xmeld/message-kind.js';
+import type { MessageIdentification, Party, QueryMessage } from '../xmeld/query-message.js';
+import { readQuery, readIdentification } from '../xmeld/read-query.js';
+import type { MessageValidator } from '../xml/message-validator.js';
+import { parseHardened, type ParseLimits } from '../xml/parse-hardened.js';
+import { textAt } from '../xml/xpath-read.js';
+import type { HopSecurity } from './hop-security.js';
+
+export interface AcceptedQuery {
+  version: SoapVersion;
+  query: QueryMessage;
+  /** The signed XMeld message as self-contained XML, forwarded unchanged in content. */
+  messageXml: string;
+}
+
+/** What could be read of a refused message, for the 0910 and the protocol. */
+export interface RefusedInfo {
+  identification?: MessageIdentification;
+  autor?: Party;
+  messageType?: '1330' | '1332';
+}
+
+export class QueryRefused extends Error {
+  override readonly name = 'QueryRefused';
+  constructor(readonly rejection: RejectedMessageError, readonly version: SoapVersion | undefined, readonly info: RefusedInfo) {
+    super(rejection.message);
+  }
+}
+
+export interface AcceptDeps {
+  limits: ParseLimits;
+  validator: MessageValidator;
+  security: HopSecurity;
+}
+
+/**
+ * Steps 1–2 of the path: hardened parse, SOAP structure, signature (processing only what was
+ * signed), message kind and version, XSD, then the query model. Throws QueryRefused carrying
+ * the RTS code and whatever is known about the sender.
+ */
+export async function acceptQuery(raw: Buffer, deps: AcceptDeps): Promise<AcceptedQuery> {
+  let doc: XmlDocument | undefined;
+  let version: SoapVersion | undefined;
+  const info: RefusedInfo = {};
+  try {
+    doc = parseHardened(raw, deps.limits);
+    const envelope = readEnvelope(doc);
+    version = envelope.version;
+    const message = await deps.security.verify(raw, envelope, 'caller');
+    const number = messageKind(message, ['1330', '1332']);
+    info.messageType = number as '1330' | '1332';
+    learnSender(message, info);
+    if (!deps.validator.isValid(message)) throw new RejectedMessageError('X001');
+    const query = readQuery(message, number as '1330' | '1332');
+    const messageXml = message.canonicalizeToString({ mode: XmlC14NMode.XML_C14N_1_0 });
+    return { version, query, messageXml };
+  } catch (e) {
+    if (e instanceof RejectedMessageError) throw new QueryRefused(e, version, info);
+    throw e;
+  } finally {
+    doc?.dispose();
+  }
+}
+
+/** Best effort, before schema validation: whom to address the 0910 to. */
+function learnSender(message: Parameters<typeof textAt>[0], info: RefusedInfo): void {
+  try {
+    info.identification = readIdentification(message, 'nachrichtenkopf.g2g/identifikation.nachricht');
+  } catch {
+    // unreadable identification: the 0910 names an unknown message
+  }
+  const kennung = textAt(message, 'nachrichtenkopf.g2g/autor/kennung');
+  if (kennung !== undefined) info.autor = { kennung };
+}

@@ -1,0 +1,82 @@
+import { TechnicalFailureError } from '../errors.js';
+import type { DispatchHandler, DispatchJob, RegisterReply } from './dispatch-job.js';
+import type { DispatchQueue } from './dispatch-queue.js';
+
+interface Waiting {
+  job: DispatchJob;
+  resolve: (r: RegisterReply) => void;
+  reject: (e: unknown) => void;
+}
+
+/** In-process queue: one FIFO per target, bounded concurrency per target, deadlines enforced. */
+export class MemoryDispatchQueue implements DispatchQueue {
+  private handler: DispatchHandler | undefined;
+  private concurrencyOf: (target: string) => number = () => 16;
+  private readonly waiting = new Map<string, Waiting[]>();
+  private readonly running = new Map<string, number>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closed = false;
+
+  dispatch(job: DispatchJob): Promise<RegisterReply> {
+    if (this.closed) return Promise.reject(new TechnicalFailureError('internal'));
+    return new Promise((resolve, reject) => {
+      const list = this.waiting.get(job.target) ?? [];
+      list.push({ job, resolve, reject });
+      this.waiting.set(job.target, list);
+      this.pump(job.target);
+    });
+  }
+
+  process(handler: DispatchHandler, concurrencyOf: (target: string) => number): void {
+    this.handler = handler;
+    this.concurrencyOf = concurrencyOf;
+    for (const target of this.waiting.keys()) this.pump(target);
+  }
+
+  async ready(): Promise<boolean> {
+    return !this.closed;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const list of this.waiting.values()) {
+      for (const w of list.splice(0)) w.reject(new TechnicalFailureError('internal'));
+    }
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private pump(target: string): void {
+    const handler = this.handler;
+    if (handler === undefined) return;
+    const list = this.waiting.get(target);
+    while (list !== undefined && list.length > 0 && (this.running.get(target) ?? 0) < this.concurrencyOf(target)) {
+      const next = list.shift();
+      if (next === undefined) break;
+      const remaining = next.job.deadline - Date.now();
+      if (remaining <= 0) {
+        next.reject(new TechnicalFailureError('timeout'));
+        continue;
+      }
+      this.running.set(target, (this.running.get(target) ?? 0) + 1);
+      const run = this.run(handler, next, remaining).finally(() => {
+        this.inFlight.delete(run);
+        this.running.set(target, (this.running.get(target) ?? 1) - 1);
+        this.pump(target);
+      });
+      this.inFlight.add(run);
+    }
+    if (list !== undefined && list.length === 0) this.waiting.delete(target);
+  }
+
+  private async run(handler: DispatchHandler, w: Waiting, remaining: number): Promise<void> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new TechnicalFailureError('timeout')), remaining);
+    try {
+      w.resolve(await handler(w.job, controller.signal));
+    } catch (e) {
+      w.reject(controller.signal.aborted ? new TechnicalFailureError('timeout', { cause: e }) : e);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

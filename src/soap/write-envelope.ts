@@ -1,0 +1,23 @@
+import { escapeText } from '../xml/escape.js';
+import { GATEWAY_NS, WSU_NS } from '../xmeld/namespaces.js';
+import { SOAP_NS, type SoapVersion } from './soap-version.js';
+
+/** The id the gw:vorgang header carries, so a signature can reference it. */
+export const VORGANG_ELEMENT_ID = 'gw-vorgang';
+
+export interface EnvelopeParts {
+  version: SoapVersion;
+  /** The one element of the Body (an XMeld message or a Fault). */
+  body: string;
+  vorgangsnummer?: string;
+}
+
+/** Wraps a message in a SOAP envelope; the security step adds wsse:Security afterwards. */
+export function writeEnvelope(p: EnvelopeParts): string {
+  const header = p.vorgangsnummer === undefined
+    ? '<soap:Header/>'
+    : `<soap:Header><gw:vorgang xmlns:gw="${GATEWAY_NS}" xmlns:wsu="${WSU_NS}" wsu:Id="${VORGANG_ELEMENT_ID}">`
+      + `<gw:vorgangsnummer>${escapeText(p.vorgangsnummer)}</gw:vorgangsnummer></gw:vorgang></soap:Header>`;
+  return `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="${SOAP_NS[p.version]}">`
+    + header + `<soap:Body>${p.body}</soap:Body></soap:Envelope>`;
+}

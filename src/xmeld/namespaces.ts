@@ -1,0 +1,30 @@
+/** Namespaces and fixed values of the XMeld version the gateway speaks. */
+export const XMELD_NS = 'http://www.osci.de/xmeld2511a';
+export const XMELD_VERSION = '25.11a';
+export const GATEWAY_NS = 'urn:xmeld-gateway:1';
+export const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
+export const SOAP12_NS = 'http://www.w3.org/2003/05/soap-envelope';
+export const WSU_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
+
+export const LIST_NACHRICHTEN = 'urn:de:xmeld:schluesseltabelle:xmeld.nachrichten';
+export const LIST_ERGEBNISSTATUS = 'urn:xoev-de:xmeld:codeliste:datenabruf.ergebnisstatus';
+export const LIST_NICHTERSTELLUNG = 'urn:xoev-de:xmeld:codeliste:datenabruf.nichterstellung.grund';
+export const LIST_RTS = 'urn:de:xmeld:schluesseltabelle:ruecksendung.einer.nachricht';
+
+/** Root element local names by message number. */
+export const ROOT = {
+  '1330': 'datenabruf.personensuche.suchanfrage.1330',
+  '1331': 'datenabruf.personensuche.antwort.1331',
+  '1332': 'datenabruf.freieSuche.suchanfrage.1332',
+  '1333': 'datenabruf.freieSuche.antwort.1333',
+  '0910': 'administration.returntosender.0910',
+} as const;
+export type MessageNumber = keyof typeof ROOT;
+
+export function messageNumberOf(localName: string): MessageNumber | undefined {
+  for (const [n, root] of Object.entries(ROOT)) if (root === localName) return n as MessageNumber;
+  return undefined;
+}
+
+/** Prefix map for XPath over XMeld documents; header elements are unqualified. */
+export const NS = { x: XMELD_NS, gw: GATEWAY_NS } as const;

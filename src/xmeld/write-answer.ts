@@ -1,0 +1,51 @@
+import { ERGEBNISSTATUS, type Outcome, type Rejection } from '../answer/outcome.js';
+import { TechnicalFailureClass } from '../errors.js';
+import { escapeText } from '../xml/escape.js';
+import type { GatewayIdentity } from './gateway-identity.js';
+import { LIST_ERGEBNISSTATUS, LIST_NICHTERSTELLUNG } from './namespaces.js';
+import type { MessageIdentification, Party } from './query-message.js';
+import { identificationXml, messageStart, newIdentification } from './write-header.js';
+
+export interface AnswerContext {
+  /** 1331 answers a 1330, 1333 a 1332. */
+  number: '1331' | '1333';
+  /** The caller's query: its autor becomes the answer's leser, its id the ursprungsnachricht. */
+  query: { identification: MessageIdentification; autor: Party };
+  gateway: GatewayIdentity;
+  now: Date;
+}
+
+/** Writes the normalized answer the caller receives. */
+export function writeAnswer(outcome: Outcome, ctx: AnswerContext): { xml: string; identification: MessageIdentification } {
+  const identification = newIdentification(ctx.number, ctx.now);
+  const { open, close } = messageStart(ctx.number, identification, ctx.query.autor, ctx.gateway);
+  const xml = open
+    + '<xmeld:antwortSuchanfrage>' + antwortXml(outcome) + '</xmeld:antwortSuchanfrage>'
+    + '<xmeld:ursprungsnachricht>' + identificationXml(ctx.query.identification) + '</xmeld:ursprungsnachricht>'
+    + close;
+  return { xml, identification };
+}
+
+function antwortXml(o: Outcome): string {
+  switch (o.kind) {
+    case 'rejected':
+      return o.reasons.map(rueckweisungXml).join('');
+    case 'technical':
+      return rueckweisungXml({ code: '16', freitext: TechnicalFailureClass[o.failure] });
+    case 'neutral':
+      return auskunftXml(ERGEBNISSTATUS.neutral, []);
+    default:
+      return auskunftXml(ERGEBNISSTATUS[o.kind], o.persons);
+  }
+}
+
+function auskunftXml(status: string, persons: readonly string[]): string {
+  return `<xmeld:auskunft><xmeld:ergebnisstatus listURI="${LIST_ERGEBNISSTATUS}" listVersionID="2"><code>${status}</code></xmeld:ergebnisstatus>`
+    + persons.join('') + '</xmeld:auskunft>';
+}
+
+function rueckweisungXml(r: Rejection): string {
+  return `<xmeld:rueckweisung><xmeld:grundDerRueckweisung listURI="${LIST_NICHTERSTELLUNG}" listVersionID="2"><code>${r.code}</code></xmeld:grundDerRueckweisung>`
+    + (r.freitext !== undefined ? `<xmeld:freitext>${escapeText(r.freitext)}</xmeld:freitext>` : '')
+    + '</xmeld:rueckweisung>';
+}

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { escapeAttr, escapeText } from '../xml/escape.js';
+import type { GatewayIdentity } from './gateway-identity.js';
+import { LIST_NACHRICHTEN, XMELD_NS, XMELD_VERSION, type MessageNumber, ROOT } from './namespaces.js';
+import type { MessageIdentification, Party } from './query-message.js';
+
+/** Pieces shared by every message the gateway writes: root, G2G header, identification. */
+
+export function identificationXml(id: MessageIdentification): string {
+  return `<nachrichtenUUID>${escapeText(id.nachrichtenUUID)}</nachrichtenUUID>`
+    + `<nachrichtentyp listURI="${LIST_NACHRICHTEN}" listVersionID="${XMELD_VERSION}"><code>${escapeText(id.nachrichtentyp)}</code></nachrichtentyp>`
+    + `<erstellungszeitpunkt>${escapeText(id.erstellungszeitpunkt)}</erstellungszeitpunkt>`;
+}
+
+export function newIdentification(number: MessageNumber, now: Date): MessageIdentification {
+  return { nachrichtenUUID: randomUUID(), nachrichtentyp: number, erstellungszeitpunkt: now.toISOString() };
+}
+
+function partyXml(tag: 'leser' | 'autor', p: Party): string {
+  return `<${tag}><verzeichnisdienst listURI="urn:xoev-de:kosit:codeliste:verzeichnisdienst" listVersionID="1"><code>DVDV</code></verzeichnisdienst>`
+    + `<kennung>${escapeText(p.kennung)}</kennung>`
+    + (p.name !== undefined ? `<name>${escapeText(p.name)}</name>` : '')
+    + `</${tag}>`;
+}
+
+function anschriftXml(a: GatewayIdentity['anschrift']): string {
+  return '<anschrift.autor><gebaeude>'
+    + (a.hausnummer !== undefined ? `<hausnummer>${escapeText(a.hausnummer)}</hausnummer>` : '')
+    + `<postleitzahl>${escapeText(a.postleitzahl)}</postleitzahl>`
+    + (a.strasse !== undefined ? `<strasse>${escapeText(a.strasse)}</strasse>` : '')
+    + `<wohnort>${escapeText(a.wohnort)}</wohnort>`
+    + '</gebaeude></anschrift.autor>';
+}
+
+/** Opening root tag plus G2G header and anschrift.autor; the caller appends the body and `close`. */
+export function messageStart(
+  number: MessageNumber,
+  id: MessageIdentification,
+  leser: Party,
+  gw: GatewayIdentity,
+): { open: string; close: string } {
+  const root = `xmeld:${ROOT[number]}`;
+  const open = `<${root} xmlns:xmeld="${XMELD_NS}" produkt="${escapeAttr(gw.produkt)}"`
+    + ` produkthersteller="${escapeAttr(gw.produkthersteller)}" produktversion="${escapeAttr(gw.produktversion)}"`
+    + ` standard="XMeld" version="${XMELD_VERSION}">`
+    + '<nachrichtenkopf.g2g><identifikation.nachricht>' + identificationXml(id) + '</identifikation.nachricht>'
+    + partyXml('leser', leser) + partyXml('autor', { kennung: gw.kennung, name: gw.name })
+    + '</nachrichtenkopf.g2g>'
+    + anschriftXml(gw.anschrift);
+  return { open, close: `</${root}>` };
+}

@@ -1,0 +1,39 @@
+import { RtsReason, type RtsCode } from '../errors.js';
+import { escapeText } from '../xml/escape.js';
+import type { GatewayIdentity } from './gateway-identity.js';
+import { LIST_RTS } from './namespaces.js';
+import type { MessageIdentification, Party } from './query-message.js';
+import { identificationXml, messageStart, newIdentification } from './write-header.js';
+
+/** Stand-ins where a refused message could not even be read (e.g. not well-formed). */
+const UNKNOWN_ID: MessageIdentification = {
+  nachrichtenUUID: '00000000-0000-0000-0000-000000000000',
+  nachrichtentyp: '0000',
+  erstellungszeitpunkt: '1970-01-01T00:00:00.000Z',
+};
+const UNKNOWN_SENDER: Party = { kennung: 'unbekannt:0' };
+
+export interface RtsContext {
+  code: RtsCode;
+  /** Fixed, content-free text (never request content). */
+  hinweis?: string;
+  /** What could be read of the refused message, if anything. */
+  refused?: { identification?: MessageIdentification; autor?: Party };
+  gateway: GatewayIdentity;
+  now: Date;
+}
+
+/** Writes the 0910 return-to-sender that goes into a SOAP fault's detail. */
+export function writeReturnToSender(ctx: RtsContext): string {
+  const id = newIdentification('0910', ctx.now);
+  const { open, close } = messageStart('0910', id, ctx.refused?.autor ?? UNKNOWN_SENDER, ctx.gateway);
+  return open
+    + '<xmeld:rts.container><xmeld:begruendung>'
+    + `<xmeld:grund listURI="${LIST_RTS}" listVersionID="5"><code>${ctx.code}</code><name>${escapeText(RtsReason[ctx.code])}</name></xmeld:grund>`
+    + (ctx.hinweis !== undefined && ctx.hinweis !== RtsReason[ctx.code]
+      ? `<xmeld:ergaenzende.hinweise>${escapeText(ctx.hinweis)}</xmeld:ergaenzende.hinweise>`
+      : '')
+    + '</xmeld:begruendung></xmeld:rts.container>'
+    + '<xmeld:ursprungsnachricht>' + identificationXml(ctx.refused?.identification ?? UNKNOWN_ID) + '</xmeld:ursprungsnachricht>'
+    + close;
+}
