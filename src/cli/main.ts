@@ -67,11 +67,11 @@ program.command('demo')
     const endpoint = `${gw.url}/xmeld`;
     console.log(`simulated registers: ${sim.baseUrl}`);
     console.log(`gateway:             ${endpoint}   (WSDL: ${endpoint}?wsdl)`);
-    const sample = path.resolve('fixtures/queries/hit-unique.xml');
+    const sample = path.resolve('fixtures/queries/1330-unique-hit.xml');
     const res = await sendMessageFile(sample, endpoint, { soapVersion: '1.1' });
     console.log(`\nfirst query ${path.relative(process.cwd(), sample)}:\n  ${summarizeAnswer(res.status, res.body)}`);
     console.log('\nsend more from another terminal, e.g.:');
-    console.log('  npx tsx src/cli/main.ts send fixtures/queries/trefferliste.xml');
+    console.log('  npx tsx src/cli/main.ts send fixtures/queries/1330-trefferliste.xml');
     console.log('  (all fixture queries and their expected outcomes: fixtures/queries/manifest.yaml)');
     console.log('\nCtrl+C stops both.');
     onSignals(async () => {

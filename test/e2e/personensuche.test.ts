@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { XmlDocument } from 'libxml2-wasm';
+import * as soap from 'soap';
+import { parse as parseYaml } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProtocolRecord } from '../../src/protocol/protocol-record.js';
+import { XmeldSchema } from '../../src/xml/xsd-validator.js';
+import { answerFacts } from '../support/answer-facts.js';
+import { startHarness, type Harness } from '../support/gateway-harness.js';
+import { fixturesDir, samplesDir } from '../support/paths.js';
+import { envelope, postSoap } from '../support/soap-post.js';
+
+interface ManifestEntry {
+  file: string;
+  message: '1330' | '1332';
+  target: string;
+  nachrichtenUUID: string;
+  description: string;
+  gateway: { ergebnisstatus?: string; rueckweisung?: string[] };
+}
+
+const manifest = (parseYaml(readFileSync(path.join(fixturesDir, 'queries/manifest.yaml'), 'utf8')) as { queries: ManifestEntry[] })
+  .queries.filter((q) => q.message === '1330');
+
+let h: Harness;
+let schema: XmeldSchema;
+
+beforeAll(async () => {
+  // The slow register answers after 3 s; the gateway's deadline in the harness is 2 s.
+  h = await startHarness({
+    simulator: { slowDelayMs: 3_000 },
+    config: (c) => { c.http.requestDeadlineMs = 2_000; },
+  });
+  schema = XmeldSchema.load();
+});
+afterAll(async () => {
+  await h?.close();
+  schema?.dispose();
+});
+
+/** The answer's XMeld message is valid against the gateway's schemas. */
+function expectSchemaValid(body: string): void {
+  const doc = XmlDocument.fromString(body);
+  try {
+    const message = doc.get('/*/*[local-name()="Body"]/*');
+    expect(message).not.toBeNull();
+    const result = schema.validate(message as never);
+    expect(result).toEqual({ ok: true });
+  } finally {
+    doc.dispose();
+  }
+}
+
+async function recordsOf(vorgangsnummer: string): Promise<ProtocolRecord[]> {
+  const out: ProtocolRecord[] = [];
+  for await (const r of h.gateway.protocol.export({ vorgangsnummer }, { kind: 'dpo', id: 'test-dsb', purpose: 'Test' })) out.push(r);
+  return out;
+}
+
+describe('a stock SOAP client (node-soap) from the WSDL alone', () => {
+  let client: soap.Client;
+  beforeAll(async () => {
+    client = await soap.createClientAsync(`${h.endpoint}?wsdl`);
+  });
+
+  it('sees both operations', () => {
+    const ops = JSON.stringify(client.describe());
+    expect(ops).toContain('personensuche');
+    expect(ops).toContain('freieSuche');
+  });
+
+  for (const sample of ['006a', '007a', '008a']) {
+    it(`sends the KoSIT 1330 sample ${sample} and gets a correlated, schema-valid 1331`, async () => {
+      const xml = readFileSync(path.join(samplesDir, `kosit-FachspezifischBehoerdenauskunft${sample}-1330.xml`), 'utf8')
+        .replace(/^<\?xml[^?]*\?>\s*/, '').replace(/^(\s*<!--[\s\S]*?-->)+\s*/, '');
+      await client.personensucheAsync({ _xml: xml });
+      const body = client.lastResponse as string;
+      const facts = answerFacts(body);
+      expect(facts.messageRoot).toBe('datenabruf.personensuche.antwort.1331');
+      expect(facts.ursprungsUuid).toMatch(/^[0-9a-f-]{36}$/);
+      expect(xml).toContain(`<nachrichtenUUID>${facts.ursprungsUuid}</nachrichtenUUID>`);
+      expect(facts.vorgangsnummer).toMatch(/^03-\d{17}-/);
+      expect(facts.ergebnisstatus !== undefined || facts.rueckweisung.length > 0).toBe(true);
+      expectSchemaValid(body);
+      const hops = (await recordsOf(facts.vorgangsnummer as string)).map((r) => r.hop);
+      expect(hops).toEqual(['received', 'routed', 'dispatched', 'answered', 'delivered']);
+    });
+  }
+});
+
+describe('fixture queries for every outcome (fixtures/queries/manifest.yaml)', () => {
+  it('covers hit, Trefferliste, neutral, rejections and technical failures', () => {
+    const outcomes = new Set(manifest.map((q) => q.gateway.ergebnisstatus ?? `R${q.gateway.rueckweisung?.join(',')}`));
+    for (const o of ['01', '02', '03', 'R14', 'R17', 'R16']) expect(outcomes).toContain(o);
+  });
+
+  for (const q of manifest) {
+    for (const version of ['1.1', '1.2'] as const) {
+      it(`${q.file} over SOAP ${version}: ${q.description}`, async () => {
+        const message = readFileSync(path.join(fixturesDir, 'queries', q.file), 'utf8');
+        const res = await postSoap(h.endpoint, envelope(message, version), version);
+        expect(res.status).toBe(200);
+        const facts = answerFacts(res.body);
+        expect(facts.soapVersion).toBe(version);
+        expect(facts.ursprungsUuid).toBe(q.nachrichtenUUID);
+        if (q.gateway.ergebnisstatus !== undefined) {
+          expect(facts.ergebnisstatus).toBe(q.gateway.ergebnisstatus);
+          expect(facts.rueckweisung).toEqual([]);
+          if (q.gateway.ergebnisstatus === '01') expect(facts.persons).toBe(1);
+          if (q.gateway.ergebnisstatus === '02') {
+            expect(facts.persons).toBeGreaterThan(1);
+            expect(facts.identifikationsmerkmale).toHaveLength(facts.persons);
+          }
+          if (q.gateway.ergebnisstatus === '03') expect(facts.persons).toBe(0);
+        } else {
+          expect(facts.rueckweisung).toEqual(q.gateway.rueckweisung);
+          expect(facts.ergebnisstatus).toBeUndefined();
+        }
+        expectSchemaValid(res.body);
+        const records = await recordsOf(facts.vorgangsnummer as string);
+        expect(records.length).toBeGreaterThanOrEqual(3);
+        expect(records[0]?.hop).toBe('received');
+        expect(records.at(-1)?.hop).toBe('delivered');
+        for (const r of records) {
+          expect(r.nachrichtenUUID).toBe(q.nachrichtenUUID);
+          expect(r.autorKennung).toBe('dbs:030000010000');
+        }
+      });
+    }
+  }
+});
