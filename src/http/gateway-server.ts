@@ -63,8 +63,9 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
       if ('wsdl' in q || 'WSDL' in q) {
         return reply.header('content-type', 'text/xml; charset=utf-8').send(readSchemaFileForHttp(wsdlFile, endpoint));
       }
-      if (q['xsd'] !== undefined) {
-        return reply.header('content-type', 'text/xml; charset=utf-8').send(readSchemaFileForHttp(q['xsd']));
+      const xsd = q['xsd'];
+      if (typeof xsd === 'string') {
+        return reply.header('content-type', 'text/xml; charset=utf-8').send(readSchemaFileForHttp(xsd));
       }
     } catch (e) {
       if (e instanceof SchemaFileNotFoundError) return reply.code(404).send('not found\n');

@@ -39,8 +39,32 @@ export interface QueryMessage {
   suchbereich?: Suchbereich;
   anforderungselemente: string[];
   hasLandesspezifischeErweiterungen: boolean;
+  /** What the pre-checks need to know of the Auswahldaten (presence, ranges, flags). */
+  selection: Selection;
   /** The search profile as a plain structure, for the protocol (§ 40 Abs. 1/2 BMG). */
   suchprofil: JsonTree;
 }
 
 export type JsonTree = string | { [name: string]: JsonTree | JsonTree[] };
+
+export type SecuritySelection = 'waffenrechtlicheErlaubnis' | 'waffenbesitzverbot' | 'sprengstoffrechtlicheErlaubnis';
+
+export interface Selection {
+  /** Texts of the name parts (checked for wildcards). */
+  nameParts: string[];
+  phonetik: boolean;
+  hasName: boolean;
+  hasStrasse: boolean;
+  hasGeburtsdatum: boolean;
+  hasGeburtsort: boolean;
+  hasGeschlecht: boolean;
+  hasSterbetag: boolean;
+  hasSterbeort: boolean;
+  hasAzrNummer: boolean;
+  /** 1332: a restriction to current/former addresses. */
+  hasAktualitaetAnschrift: boolean;
+  hausnummernbereich?: { von: string; bis: string };
+  geburtszeitraum?: { von: string; bis: string };
+  /** 1332 selection data reserved to security authorities (§ 34 Abs. 4 BMG). */
+  securitySelection: SecuritySelection[];
+}

@@ -3,7 +3,7 @@ import { RejectedMessageError } from '../errors.js';
 import { elementToJson } from '../xml/element-to-json.js';
 import { textAt, textsAt, countAt } from '../xml/xpath-read.js';
 import { NS } from './namespaces.js';
-import type { MessageIdentification, Party, QueryMessage, Suchbereich } from './query-message.js';
+import type { MessageIdentification, Party, QueryMessage, SecuritySelection, Selection, Suchbereich } from './query-message.js';
 
 /** Reads a schema-valid 1330/1332 root element into the gateway's query model. */
 export function readQuery(root: XmlElement, number: '1330' | '1332'): QueryMessage {
@@ -30,6 +30,7 @@ export function readQuery(root: XmlElement, number: '1330' | '1332'): QueryMessa
       && countAt(root, 'x:suchprofil/x:auswahldaten') === 0,
     anforderungselemente: textsAt(root, 'x:steuerungsinformationen/x:anforderungselement/code'),
     hasLandesspezifischeErweiterungen: countAt(root, 'x:landesspezifischeErweiterungen') > 0,
+    selection: readSelection(root),
     suchprofil: suchprofil instanceof XmlElement ? elementToJson(suchprofil) : {},
   };
   if (number === '1332') query.suchbereich = readSuchbereich(root);
@@ -60,4 +61,36 @@ function readSuchbereich(root: XmlElement): Suchbereich | undefined {
     if (countAt(root, path) > 0) return { kind, codes: textsAt(root, `${path}/code`) };
   }
   return undefined;
+}
+
+const AUSWAHL = 'x:suchprofil/x:auswahldaten';
+const SECURITY_SELECTION: SecuritySelection[] = ['waffenrechtlicheErlaubnis', 'waffenbesitzverbot', 'sprengstoffrechtlicheErlaubnis'];
+
+/** The same paths serve 1330 and 1332 where the two share element names; absent ones read as absent. */
+function readSelection(root: XmlElement): Selection {
+  const has = (rel: string): boolean => countAt(root, `${AUSWAHL}/${rel}`) > 0;
+  const range = (von: string, bis: string): { von: string; bis: string } | undefined => {
+    const v = textAt(root, von);
+    const b = textAt(root, bis);
+    return v !== undefined && b !== undefined ? { von: v, bis: b } : undefined;
+  };
+  const selection: Selection = {
+    nameParts: textsAt(root, `${AUSWAHL}/x:name//*[not(*) and local-name() != 'phonetik']`),
+    phonetik: textAt(root, `${AUSWAHL}/x:name/x:phonetik`) === 'true',
+    hasName: has('x:name'),
+    hasStrasse: has('x:anschrift/strasse') || has('x:wohnung//x:strasse') || has('x:wohnung//strasse'),
+    hasGeburtsdatum: has('x:geburtsdatum') || has('x:geburtsdaten'),
+    hasGeburtsort: has('x:geburtsort'),
+    hasGeschlecht: has('x:geschlecht'),
+    hasSterbetag: has('x:sterbetag') || has('x:sterbedaten'),
+    hasSterbeort: has('x:sterbeort'),
+    hasAzrNummer: has('x:azrNummer'),
+    hasAktualitaetAnschrift: has('x:wohnung/x:aktualitaetAnschrift'),
+    securitySelection: SECURITY_SELECTION.filter((s) => textAt(root, `${AUSWAHL}/x:${s}`) === 'true'),
+  };
+  const hausnummern = range(`${AUSWAHL}//x:hausnummernbereich/x:hausnummer.von`, `${AUSWAHL}//x:hausnummernbereich/x:hausnummer.bis`);
+  if (hausnummern) selection.hausnummernbereich = hausnummern;
+  const geburt = range(`${AUSWAHL}//x:geburtszeitraum/x:geburtsdatum.von`, `${AUSWAHL}//x:geburtszeitraum/x:geburtsdatum.bis`);
+  if (geburt) selection.geburtszeitraum = geburt;
+  return selection;
 }

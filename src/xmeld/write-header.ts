@@ -19,7 +19,8 @@ export function newIdentification(number: MessageNumber, now: Date): MessageIden
 function partyXml(tag: 'leser' | 'autor', p: Party): string {
   return `<${tag}><verzeichnisdienst listURI="urn:xoev-de:kosit:codeliste:verzeichnisdienst" listVersionID="1"><code>DVDV</code></verzeichnisdienst>`
     + `<kennung>${escapeText(p.kennung)}</kennung>`
-    + (p.name !== undefined ? `<name>${escapeText(p.name)}</name>` : '')
+    // name is required in the G2G header; a sender known only by kennung is named by it.
+    + `<name>${escapeText(p.name ?? p.kennung)}</name>`
     + `</${tag}>`;
 }
 

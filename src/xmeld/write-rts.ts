@@ -11,7 +11,7 @@ const UNKNOWN_ID: MessageIdentification = {
   nachrichtentyp: '0000',
   erstellungszeitpunkt: '1970-01-01T00:00:00.000Z',
 };
-const UNKNOWN_SENDER: Party = { kennung: 'unbekannt:0' };
+const UNKNOWN_SENDER: Party = { kennung: 'unbekannt:0', name: 'unbekannt' };
 
 export interface RtsContext {
   code: RtsCode;
@@ -29,7 +29,7 @@ export function writeReturnToSender(ctx: RtsContext): string {
   const { open, close } = messageStart('0910', id, ctx.refused?.autor ?? UNKNOWN_SENDER, ctx.gateway);
   return open
     + '<xmeld:rts.container><xmeld:begruendung>'
-    + `<xmeld:grund listURI="${LIST_RTS}" listVersionID="5"><code>${ctx.code}</code><name>${escapeText(RtsReason[ctx.code])}</name></xmeld:grund>`
+    + `<xmeld:grund listURI="${LIST_RTS}" listVersionID="5"><code>${ctx.code}</code></xmeld:grund>`
     + (ctx.hinweis !== undefined && ctx.hinweis !== RtsReason[ctx.code]
       ? `<xmeld:ergaenzende.hinweise>${escapeText(ctx.hinweis)}</xmeld:ergaenzende.hinweise>`
       : '')

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { XmlDocument } from 'libxml2-wasm';
 import * as soap from 'soap';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProtocolRecord } from '../../src/protocol/protocol-record.js';
-import { XmeldSchema } from '../../src/xml/xsd-validator.js';
 import { answerFacts } from '../support/answer-facts.js';
 import { startHarness, type Harness } from '../support/gateway-harness.js';
+import { validateAnswerMessage } from '../support/schema-check.js';
 import { fixturesDir, samplesDir } from '../support/paths.js';
 import { envelope, postSoap } from '../support/soap-post.js';
 
@@ -24,7 +23,6 @@ const manifest = (parseYaml(readFileSync(path.join(fixturesDir, 'queries/manifes
   .queries.filter((q) => q.message === '1330');
 
 let h: Harness;
-let schema: XmeldSchema;
 
 beforeAll(async () => {
   // The slow register answers after 3 s; the gateway's deadline in the harness is 2 s.
@@ -32,24 +30,14 @@ beforeAll(async () => {
     simulator: { slowDelayMs: 3_000 },
     config: (c) => { c.http.requestDeadlineMs = 2_000; },
   });
-  schema = XmeldSchema.load();
 });
 afterAll(async () => {
   await h?.close();
-  schema?.dispose();
 });
 
 /** The answer's XMeld message is valid against the gateway's schemas. */
 function expectSchemaValid(body: string): void {
-  const doc = XmlDocument.fromString(body);
-  try {
-    const message = doc.get('/*/*[local-name()="Body"]/*');
-    expect(message).not.toBeNull();
-    const result = schema.validate(message as never);
-    expect(result).toEqual({ ok: true });
-  } finally {
-    doc.dispose();
-  }
+  expect(validateAnswerMessage(body)).toEqual({ ok: true });
 }
 
 async function recordsOf(vorgangsnummer: string): Promise<ProtocolRecord[]> {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerFacts } from '../support/answer-facts.js';
 import { startHarness, type Harness } from '../support/gateway-harness.js';
+import { validateAnswerMessage } from '../support/schema-check.js';
 import { vectorsDir } from '../support/paths.js';
 import { envelope, postSoap } from '../support/soap-post.js';
 
@@ -48,6 +49,7 @@ describe('hostile input: every parser vector gets a SOAP fault with the right 09
       // An accepted document parses, but it is no SOAP envelope: not valid for this endpoint.
       const parses = v.expected.startsWith('ACCEPT') && REFUSED_BY_POLICY[v.file] === undefined;
       expect(facts.rts).toBe(parses ? 'X001' : 'X000');
+      expect(validateAnswerMessage(res.body)).toEqual({ ok: true });
       expect(res.body).not.toContain('root:x:0:0'); // /etc/passwd never appears
       expect(res.body).not.toMatch(/lol|xxe|ENTITY/i);
     });
