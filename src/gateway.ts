@@ -67,6 +67,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     return ep?.concurrency ?? 16;
   });
 
+  const authorities = new Map(config.authorities.map((a) => [a.kennung, a]));
   const pipeline = new QueryPipeline({
     identity,
     limits: { maxBytes: config.http.bodyLimitBytes },
@@ -76,6 +77,14 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     protocol,
     vorgang: new VorgangsnummerGenerator(identity.land, overrides.clock),
     endpointOf,
+    freieSucheRuleOf: (land) => {
+      const ep = config.routes.laender[land];
+      return ep === undefined ? undefined : { ...ep.freieSuche, gemeinden: ep.gemeinden };
+    },
+    entitlementOf: (q) => {
+      const a = authorities.get(q.autor.kennung);
+      return a === undefined ? undefined : { registeredAsSecurityAuthority: a.sicherheitsbehoerde, entitledTo: a.entitledTo };
+    },
     deadlineMs: config.http.requestDeadlineMs,
     log,
     ...(overrides.clock ? { clock: overrides.clock } : {}),

@@ -14,11 +14,28 @@ const endpoint = z.object({
   soapVersion: z.enum(['1.1', '1.2']).default('1.1'),
   /** Most concurrent requests to this register. */
   concurrency: z.number().int().positive().default(16),
+  /** How this Land takes free searches from other states (BMeldDAV Anlage Nr. 3). */
+  freieSuche: z.object({
+    nurEinzelgemeinden: z.boolean().default(false),
+    weiterFuerSicherheitsbehoerden: z.boolean().default(false),
+  }).prefault({}),
+  /** Municipalities (AGS) of the Land, for fanning out free searches per municipality. */
+  gemeinden: z.array(z.string().regex(/^[0-9]{8}$/)).default([]),
 });
 
 const landEndpoints = z.object(
   Object.fromEntries(LAND_CODES.map((c) => [c, endpoint.optional()])) as Record<(typeof LAND_CODES)[number], z.ZodOptional<typeof endpoint>>,
 );
+
+/** A requesting authority registered with the gateway (who may ask what, § 34a BMG). */
+const authority = z.object({
+  kennung: z.string().min(3),
+  name: z.string().optional(),
+  /** Registered as a security authority (§ 34 Abs. 4 S. 1 BMG). */
+  sicherheitsbehoerde: z.boolean().default(false),
+  /** Restricted data an ordinary authority may receive by its own legal basis. */
+  entitledTo: z.array(z.enum(['ausweis', 'passversagung', 'waffen', 'wohnungsgeber', 'einzugsdatum'])).default([]),
+});
 
 export const configSchema = z.object({
   gateway: z.object({
@@ -45,6 +62,7 @@ export const configSchema = z.object({
     mirror: endpoint.optional(),
     laender: landEndpoints.prefault({}),
   }).prefault({}),
+  authorities: z.array(authority).default([]),
   register: z.object({
     connectTimeoutMs: z.number().int().positive().default(5_000),
     maxAnswerBytes: z.number().int().positive().default(16 * 1024 * 1024),

@@ -5,7 +5,13 @@ import type { EndpointConfig } from '../config/gateway-config.js';
 import { RejectedMessageError, TechnicalFailureError } from '../errors.js';
 import type { ProtocolStore } from '../protocol/protocol-store.js';
 import type { DispatchQueue } from '../queue/dispatch-queue.js';
-import { routePersonensuche, targetKey, type Target } from '../routing/route-query.js';
+import { routeFreieSuche, type FreieSucheRule } from '../routing/route-freie-suche.js';
+import type { LandCode } from '../routing/laender.js';
+import { isCrossState, legKey, routePersonensuche, targetKey, type Leg, type Target } from '../routing/route-query.js';
+import { precheckQuery, type AuthorityEntitlement } from '../rules/precheck-query.js';
+import { mergeFanOut } from '../answer/merge-outcomes.js';
+import { deriveFanOutQuery } from '../xmeld/derive-fanout-query.js';
+import type { QueryMessage } from '../xmeld/query-message.js';
 import { CONTENT_TYPE, soapVersionOfContentType, type SoapVersion } from '../soap/soap-version.js';
 import { writeEnvelope } from '../soap/write-envelope.js';
 import { writeFault } from '../soap/write-fault.js';
@@ -29,6 +35,10 @@ export interface PipelineDeps {
   vorgang: VorgangsnummerGenerator;
   /** Endpoint of a route target, undefined when none is configured. */
   endpointOf: (target: Target) => EndpointConfig | undefined;
+  /** How a Land takes free searches from other states. */
+  freieSucheRuleOf: (land: LandCode) => FreieSucheRule | undefined;
+  /** What the gateway knows of the requesting authority's registration. */
+  entitlementOf: (query: QueryMessage) => AuthorityEntitlement | undefined;
   deadlineMs: number;
   log: Logger;
   clock?: () => Date;
@@ -99,52 +109,69 @@ export class QueryPipeline {
     accepted: AcceptedQuery, trail: ProtocolTrail, started: number, log: Logger,
   ): Promise<{ outcome: Outcome; target?: string }> {
     const { query } = accepted;
-    const precheck = this.precheck(accepted);
-    if (precheck !== undefined) {
-      trail.add('rejected', { outcome: summarizeOutcome(precheck) });
-      return { outcome: precheck };
-    }
-    if (query.number !== '1330') {
-      // Free search (1332) arrives with the fan-out issue; until then an honest technical answer.
-      const outcome: Outcome = { kind: 'technical', failure: 'noRoute' };
-      trail.add('failed', { outcome: summarizeOutcome(outcome) });
+    const route = query.number === '1330'
+      ? routePersonensuche(query, this.deps.identity.land)
+      : routeFreieSuche(query, this.deps.identity.land, (land) => this.deps.freieSucheRuleOf(land));
+    if (route.kind !== 'forward') {
+      const outcome: Outcome = route.kind === 'reject'
+        ? { kind: 'rejected', reasons: [{ code: route.code }] }
+        : { kind: 'technical', failure: 'noRoute' };
+      trail.add(route.kind === 'reject' ? 'rejected' : 'failed', { outcome: summarizeOutcome(outcome) });
       return { outcome };
     }
-    const route = routePersonensuche(query, this.deps.identity.land);
-    if (route.kind === 'reject') {
-      const outcome: Outcome = { kind: 'rejected', reasons: [{ code: route.code }] };
+    const codes = precheckQuery(query, {
+      crossState: route.legs.some(isCrossState),
+      authority: this.deps.entitlementOf(query),
+    });
+    if (codes.length > 0) {
+      const outcome: Outcome = { kind: 'rejected', reasons: codes.map((code) => ({ code })) };
       trail.add('rejected', { outcome: summarizeOutcome(outcome) });
       return { outcome };
     }
-    const [target] = route.targets;
-    const endpoint = target === undefined ? undefined : this.deps.endpointOf(target);
-    if (target === undefined || endpoint === undefined) {
+    const legs = route.legs.map((leg) => ({ leg, key: legKey(leg), endpoint: this.deps.endpointOf(leg.target) }));
+    const first = route.legs[0];
+    const target = legs.length === 1 ? legs[0]?.key : first === undefined ? undefined : `fanout:${targetKey(first.target)}`;
+    if (legs.length === 0 || legs.some((l) => l.endpoint === undefined)) {
       const outcome: Outcome = { kind: 'technical', failure: 'noRoute' };
       trail.add('failed', { outcome: summarizeOutcome(outcome) });
-      return { outcome };
+      return { outcome, ...(target ? { target } : {}) };
     }
-    const key = targetKey(target);
-    trail.add('routed', { target: key });
+    for (const l of legs) trail.add('routed', { target: l.key });
     // The evidence that a query left the gateway is committed before it leaves.
     await this.deps.protocol.append(trail.drain());
 
-    const outbound = await this.deps.security.sign(writeEnvelope({
-      version: endpoint.soapVersion, body: accepted.messageXml, vorgangsnummer: trail.vorgangsnummer,
-    }));
-    trail.add('dispatched', { target: key });
+    const deadline = started + this.deps.deadlineMs - ANSWER_MARGIN_MS;
+    const outcomes = await Promise.all(legs.map((l) =>
+      this.sendLeg(accepted, l.leg, l.key, l.endpoint as EndpointConfig, deadline, trail, log)));
+    return { outcome: mergeFanOut(outcomes), ...(target ? { target } : {}) };
+  }
+
+  /** One message to one register, and its normalized answer. */
+  private async sendLeg(
+    accepted: AcceptedQuery, leg: Leg, key: string, endpoint: EndpointConfig, deadline: number, trail: ProtocolTrail, log: Logger,
+  ): Promise<Outcome> {
+    const { query } = accepted;
+    const answerNumber = query.number === '1330' ? '1331' : '1333';
     let outcome: Outcome;
     try {
+      const message = leg.gemeinde === undefined
+        ? { xml: accepted.messageXml, uuid: query.identification.nachrichtenUUID }
+        : deriveFanOutQuery(accepted.messageXml, leg.gemeinde, this.deps.validator);
+      const envelope = await this.deps.security.sign(writeEnvelope({
+        version: endpoint.soapVersion, body: message.xml, vorgangsnummer: trail.vorgangsnummer,
+      }));
+      trail.add('dispatched', { target: key });
       const reply = await this.deps.queue.dispatch({
         vorgangsnummer: trail.vorgangsnummer,
-        target: key,
+        target: targetKey(leg.target),
         url: endpoint.url,
         soapVersion: endpoint.soapVersion,
-        envelope: outbound,
-        deadline: started + this.deps.deadlineMs - ANSWER_MARGIN_MS,
+        envelope,
+        deadline,
       });
       outcome = await normalizeAnswer(reply, {
-        answerNumber: '1331',
-        queryUuid: query.identification.nachrichtenUUID,
+        answerNumber,
+        queryUuid: message.uuid,
         validator: this.deps.validator,
         limits: this.deps.limits,
         verify: (raw, env) => this.deps.security.verify(raw, env, 'register'),
@@ -153,17 +180,10 @@ export class QueryPipeline {
       if (!(e instanceof TechnicalFailureError)) log.error({ err: errorClass(e) }, 'dispatch failed');
       outcome = { kind: 'technical', failure: e instanceof TechnicalFailureError ? e.failure : 'internal' };
     }
-    const summary = summarizeOutcome(outcome);
-    trail.add(outcome.kind === 'technical' ? 'failed' : 'answered', { messageType: '1331', target: key, outcome: summary });
-    return { outcome, target: key };
-  }
-
-  /** Checks the gateway answers itself, sparing the register a query it would reject. */
-  private precheck(accepted: AcceptedQuery): Outcome | undefined {
-    if (accepted.query.hasLandesspezifischeErweiterungen) {
-      return { kind: 'rejected', reasons: [{ code: '23' }] };
-    }
-    return undefined;
+    trail.add(outcome.kind === 'technical' ? 'failed' : 'answered', {
+      messageType: answerNumber, target: key, outcome: summarizeOutcome(outcome),
+    });
+    return outcome;
   }
 
   private async refuse(e: QueryRefused, fallback: SoapVersion): Promise<SoapResponse> {

@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import { XmlC14NMode, XmlDocument, XmlElement } from 'libxml2-wasm';
+import { TechnicalFailureError } from '../errors.js';
+import type { MessageValidator } from '../xml/message-validator.js';
+import { NS } from './namespaces.js';
+
+/**
+ * The message for one municipality of a fanned-out free search: the caller's 1332 with its own
+ * nachrichtenUUID (each register sees a distinct message), the municipality as reader and as
+ * the search area. Checked against the schema before it leaves.
+ */
+export function deriveFanOutQuery(messageXml: string, ags: string, validator: MessageValidator): { xml: string; uuid: string } {
+  const doc = XmlDocument.fromString(messageXml);
+  try {
+    const root = doc.root;
+    const uuid = randomUUID();
+    replaceText(root, 'nachrichtenkopf.g2g/identifikation.nachricht/nachrichtenUUID', uuid);
+    replaceText(root, 'nachrichtenkopf.g2g/leser/kennung', `ags:${ags}`);
+    const area = root.get('x:steuerungsinformationen/x:suchbereich', NS);
+    if (!(area instanceof XmlElement)) throw new TechnicalFailureError('internal');
+    for (let child = area.firstChild; child !== null; child = area.firstChild) child.remove();
+    const gemeinde = area.addElement('gemeindeschluessel', area.prefix === '' ? undefined : area.prefix);
+    gemeinde.addElement('code').addText(ags);
+    if (!validator.isValid(root)) throw new TechnicalFailureError('internal');
+    return { xml: root.canonicalizeToString({ mode: XmlC14NMode.XML_C14N_1_0 }), uuid };
+  } finally {
+    doc.dispose();
+  }
+}
+
+function replaceText(root: XmlElement, path: string, text: string): void {
+  const el = root.get(path, NS);
+  if (!(el instanceof XmlElement)) throw new TechnicalFailureError('internal');
+  for (let child = el.firstChild; child !== null; child = el.firstChild) child.remove();
+  el.addText(text);
+}
