@@ -1,0 +1,67 @@
+/**
+ * Every fixture query and every XMeld answer of the simulator against the official XMeld
+ * 25.11a schema structure (see official-schema.ts for what is and is not checked).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { XmlDocument, XmlValidateError, type XmlElement, type XsdValidator } from 'libxml2-wasm';
+import { startSimulatedRegisters, type SimulatedRegisters } from '../../src/simulator/index.js';
+import { loadOfficialValidator, officialSchemasAvailable } from './official-schema.js';
+import { postSoap, readFixture, readManifest, soapEnvelope, vorgangHeader } from './helpers.js';
+
+const manifest = await readManifest();
+
+describe.skipIf(!officialSchemasAvailable)('official XMeld 25.11a structure', () => {
+  let validator: XsdValidator;
+  let sim: SimulatedRegisters;
+  beforeAll(async () => {
+    validator = loadOfficialValidator();
+    sim = await startSimulatedRegisters({ slowDelayMs: 10 });
+  });
+  afterAll(async () => {
+    await sim.close();
+    validator.dispose();
+  });
+
+  const problems = (target: XmlDocument | XmlElement): string[] => {
+    try {
+      if (target instanceof XmlDocument) validator.validate(target);
+      else validator.validate(target);
+      return [];
+    } catch (e) {
+      if (e instanceof XmlValidateError) return e.details.map((d) => d.message.trim());
+      throw e;
+    }
+  };
+
+  it('rejects a broken message (the check has teeth)', async () => {
+    const xml = (await readFixture('1330-unique-hit.xml')).replace('<xmeld:suchprofil>', '<xmeld:suchprofilX>').replace('</xmeld:suchprofil>', '</xmeld:suchprofilX>');
+    const doc = XmlDocument.fromString(xml);
+    try {
+      expect(problems(doc).length).toBeGreaterThan(0);
+    } finally {
+      doc.dispose();
+    }
+  });
+
+  it.each(manifest.map((q) => [q.file, q] as const))('%s: query and answer are valid', async (_f, entry) => {
+    const message = await readFixture(entry.file);
+    const query = XmlDocument.fromString(message);
+    try {
+      expect(problems(query)).toEqual([]);
+    } finally {
+      query.dispose();
+    }
+    const res = await postSoap(sim.urlFor(entry.target), '1.1', soapEnvelope('1.1', message, vorgangHeader('VG-x')));
+    if ('transport' in entry.register && entry.register.transport !== 'slow' && entry.register.transport !== 'soap-fault-0910') return;
+    const answer = XmlDocument.fromString(res.text);
+    try {
+      const body = answer.get('/*[local-name()="Envelope"]/*[local-name()="Body"]/*');
+      const isFault = body !== null && 'name' in body && body.name === 'Fault';
+      const el = isFault ? answer.get('//*[local-name()="detail"]/*') : body;
+      expect(el).not.toBeNull();
+      expect(problems(el as XmlElement)).toEqual([]);
+    } finally {
+      answer.dispose();
+    }
+  });
+});
