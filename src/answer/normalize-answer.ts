@@ -1,4 +1,4 @@
-import { XmlC14NMode, XmlElement, type XmlDocument } from 'libxml2-wasm';
+import { XmlElement, type XmlDocument } from 'libxml2-wasm';
 import { RejectedMessageError, TechnicalFailureError, type RueckweisungCode, type TechnicalFailure } from '../errors.js';
 import type { RegisterReply } from '../queue/dispatch-job.js';
 import { readEnvelope, type Envelope } from '../soap/read-envelope.js';
@@ -6,6 +6,7 @@ import { SOAP11_NS, SOAP12_NS, NS, ROOT, XMELD_NS } from '../xmeld/namespaces.js
 import { messageKind } from '../xmeld/message-kind.js';
 import type { MessageValidator } from '../xml/message-validator.js';
 import { parseHardened, type ParseLimits } from '../xml/parse-hardened.js';
+import { selfContainedXml } from '../xml/self-contained.js';
 import { textAt, textsAt } from '../xml/xpath-read.js';
 import type { Outcome, Rejection } from './outcome.js';
 
@@ -127,11 +128,8 @@ function hasIdentifikationsmerkmal(p: unknown): boolean {
   return p instanceof XmlElement && textsAt(p, 'x:identifikationsmerkmal').length === 1;
 }
 
-/**
- * A person as self-contained XML: vendor extensions removed, then inclusive canonical form of
- * the subtree, which carries every namespace declaration in scope.
- */
+/** A person as standalone XML, vendor extensions removed. */
 function personXml(p: XmlElement): string {
   for (const ext of p.find('.//x:landesspezifischeErweiterungen', NS)) ext.remove();
-  return p.canonicalizeToString({ mode: XmlC14NMode.XML_C14N_1_0 });
+  return selfContainedXml(p);
 }

@@ -1,4 +1,4 @@
-import { XmlC14NMode, type XmlDocument } from 'libxml2-wasm';
+import type { XmlDocument } from 'libxml2-wasm';
 import { RejectedMessageError } from '../errors.js';
 import { readEnvelope } from '../soap/read-envelope.js';
 import type { SoapVersion } from '../soap/soap-version.js';
@@ -7,6 +7,7 @@ import type { MessageIdentification, Party, QueryMessage } from '../xmeld/query-
 import { readQuery, readIdentification } from '../xmeld/read-query.js';
 import type { MessageValidator } from '../xml/message-validator.js';
 import { parseHardened, type ParseLimits } from '../xml/parse-hardened.js';
+import { selfContainedXml } from '../xml/self-contained.js';
 import { textAt } from '../xml/xpath-read.js';
 import type { HopSecurity } from './hop-security.js';
 
@@ -56,7 +57,7 @@ export async function acceptQuery(raw: Buffer, deps: AcceptDeps): Promise<Accept
     learnSender(message, info);
     if (!deps.validator.isValid(message)) throw new RejectedMessageError('X001');
     const query = readQuery(message, number as '1330' | '1332');
-    const messageXml = message.canonicalizeToString({ mode: XmlC14NMode.XML_C14N_1_0 });
+    const messageXml = selfContainedXml(message);
     return { version, query, messageXml };
   } catch (e) {
     if (e instanceof RejectedMessageError) throw new QueryRefused(e, version, info);

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { XmlC14NMode, XmlDocument, XmlElement } from 'libxml2-wasm';
+import { XmlDocument, XmlElement } from 'libxml2-wasm';
 import { TechnicalFailureError } from '../errors.js';
 import type { MessageValidator } from '../xml/message-validator.js';
+import { selfContainedXml } from '../xml/self-contained.js';
 import { NS } from './namespaces.js';
 
 /**
@@ -22,7 +23,7 @@ export function deriveFanOutQuery(messageXml: string, ags: string, validator: Me
     const gemeinde = area.addElement('gemeindeschluessel', area.prefix === '' ? undefined : area.prefix);
     gemeinde.addElement('code').addText(ags);
     if (!validator.isValid(root)) throw new TechnicalFailureError('internal');
-    return { xml: root.canonicalizeToString({ mode: XmlC14NMode.XML_C14N_1_0 }), uuid };
+    return { xml: selfContainedXml(root), uuid };
   } finally {
     doc.dispose();
   }

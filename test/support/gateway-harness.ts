@@ -1,8 +1,10 @@
-import { parseConfig, type GatewayConfig } from '../../src/config/gateway-config.js';
+import path from 'node:path';
+import { loadConfig, type EndpointConfig, type GatewayConfig } from '../../src/config/gateway-config.js';
 import { startGateway, type GatewayOverrides, type RunningGateway } from '../../src/gateway.js';
 import { createLogger } from '../../src/log/logger.js';
 import { LAND_CODES } from '../../src/routing/laender.js';
 import { startSimulatedRegisters, type SimulatorOptions } from '../../src/simulator/server.js';
+import { projectRoot } from './paths.js';
 
 export interface Harness {
   gateway: RunningGateway;
@@ -20,21 +22,16 @@ export async function startHarness(
   opts: { config?: (c: GatewayConfig) => void; simulator?: SimulatorOptions; gateway?: GatewayOverrides } = {},
 ): Promise<Harness> {
   const simulator = await startSimulatedRegisters({ port: 0, logger: createLogger('silent'), ...opts.simulator });
-  const config = parseConfig({
-    gateway: {
-      land: '03',
-      kennung: 'dbs:030000000099',
-      name: 'XMeld-Gateway Niedersachsen (Test)',
-      anschrift: { strasse: 'Musterweg', hausnummer: '1', postleitzahl: '30159', wohnort: 'Hannover' },
-    },
-    http: { host: '127.0.0.1', port: 0, requestDeadlineMs: 5_000 },
-    routes: {
-      mirror: { url: simulator.urlFor('mirror') },
-      laender: Object.fromEntries(LAND_CODES.map((l) => [l, { url: simulator.urlFor(l) }])),
-    },
-    protocol: { dataDir: 'memory://' },
-    log: { level: 'silent' },
-  });
+  // The shipped default configuration, pointed at this simulator and at ephemeral ports.
+  const config = loadConfig(path.join(projectRoot, 'config/default.yaml'), {});
+  config.http = { ...config.http, port: 0, requestDeadlineMs: 5_000 };
+  config.routes.mirror = { ...config.routes.mirror, url: simulator.urlFor('mirror') } as EndpointConfig;
+  for (const land of LAND_CODES) {
+    const route = config.routes.laender[land];
+    if (route !== undefined) route.url = simulator.urlFor(land);
+  }
+  config.protocol = { dataDir: 'memory://' };
+  config.log = { level: 'silent' };
   opts.config?.(config);
   const gateway = await startGateway(config, opts.gateway);
   return {

@@ -1,0 +1,37 @@
+/** Namespace and algorithm URIs of the WS-Security / XMLDSig profile (contract §4). */
+
+export const NS = {
+  soap11: 'http://schemas.xmlsoap.org/soap/envelope/',
+  soap12: 'http://www.w3.org/2003/05/soap-envelope',
+  wsse: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd',
+  wsse11: 'http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd',
+  wsu: 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd',
+  ds: 'http://www.w3.org/2000/09/xmldsig#',
+  ec: 'http://www.w3.org/2001/10/xml-exc-c14n#',
+  gw: 'urn:xmeld-gateway:1',
+  xmeld: 'http://www.osci.de/xmeld2511a',
+} as const;
+
+export const WSS_X509V3 =
+  'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3';
+export const WSS_BASE64 =
+  'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary';
+
+export const Alg = {
+  excC14n: 'http://www.w3.org/2001/10/xml-exc-c14n#',
+  excC14nWithComments: 'http://www.w3.org/2001/10/xml-exc-c14n#WithComments',
+  c14n10: 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315',
+  c14n10WithComments: 'http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments',
+  c14n11: 'http://www.w3.org/2006/12/xml-c14n11',
+  c14n11WithComments: 'http://www.w3.org/2006/12/xml-c14n11#WithComments',
+  envelopedSignature: 'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
+  rsaSha256: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+  rsaSha1: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1',
+  ecdsaSha256: 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256',
+  ecdsaSha1: 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1',
+  sha256: 'http://www.w3.org/2001/04/xmlenc#sha256',
+  sha1: 'http://www.w3.org/2000/09/xmldsig#sha1',
+} as const;
+
+/** Id attribute local names treated as ids anywhere in a document (any namespace). */
+export const ID_ATTRIBUTE_NAMES: ReadonlySet<string> = new Set(['Id', 'ID', 'id']);

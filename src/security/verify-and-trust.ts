@@ -1,0 +1,55 @@
+/**
+ * The inbound order of checks for one hop: envelope and signature (wss-verify) → party from the
+ * signed message → signer trust for that party (trust) → SHA-1 opt-in of that party → replay
+ * (only for authenticated messages, so forged traffic cannot fill the replay store).
+ */
+import { RejectedMessageError } from '../errors.js';
+import type { ReplayGuard } from './replay-guard.js';
+import { checkSignerTrust, type PartyTrust, type TrustResult, type TrustStore } from './trust.js';
+import { verifyEnvelope, type VerifiedEnvelope, type VerifyPolicy } from './wss-verify.js';
+
+export interface VerifyAndTrustOptions {
+  now?: Date;
+  policy?: VerifyPolicy;
+  /** Replay store; without one, no replay check is made. */
+  replayGuard?: ReplayGuard;
+  /** Minimum replay window (default: until Timestamp Expires + skew). */
+  replayWindowSeconds?: number;
+  trustStore?: TrustStore;
+  /** Set when some configured party allows SHA-1; the party's own flag is then enforced. */
+  anySha1Party?: boolean;
+}
+
+export interface TrustedEnvelope extends VerifiedEnvelope {
+  party: PartyTrust;
+  trust: TrustResult;
+}
+
+export async function verifyAndTrust(
+  envelope: string | Uint8Array,
+  resolveParty: (signedMessageXml: string, verified: VerifiedEnvelope) => PartyTrust | undefined,
+  opts: VerifyAndTrustOptions = {},
+): Promise<TrustedEnvelope> {
+  const now = opts.now ?? new Date();
+  const policy: VerifyPolicy = { ...opts.policy, allowSha1: opts.anySha1Party === true || opts.policy?.allowSha1 === true };
+  const v = verifyEnvelope(envelope, policy, { now });
+
+  const party = resolveParty(v.messageXml, v);
+  if (party === undefined) throw new RejectedMessageError('T070', 'Absender unbekannt');
+  const trust = opts.trustStore
+    ? await opts.trustStore.check(v.signerCertificate.pem, [], party, now)
+    : await checkSignerTrust(v.signerCertificate.pem, [], party, now);
+  if (v.usesSha1 && party.allowSha1 !== true) throw new RejectedMessageError('T011', 'SHA-1 für diesen Absender nicht erlaubt');
+
+  if (opts.replayGuard) {
+    if (v.nachrichtenUUID === undefined || v.nachrichtenUUID === '') {
+      throw new RejectedMessageError('S030', 'nachrichtenUUID fehlt');
+    }
+    const skewMs = (opts.policy?.clockSkewSeconds ?? 300) * 1000;
+    const until = Math.max(v.timestamp.expires.getTime() + skewMs, now.getTime() + (opts.replayWindowSeconds ?? 0) * 1000);
+    if (await opts.replayGuard.seen(v.nachrichtenUUID, new Date(until))) {
+      throw new RejectedMessageError('S100', 'Nachricht bereits zugestellt');
+    }
+  }
+  return { ...v, party, trust };
+}
