@@ -1,0 +1,83 @@
+/**
+ * Schema migrations, applied in order and recorded in protocol_migration. Many gateway
+ * instances may start at once against one PostgreSQL: an advisory transaction lock per schema
+ * makes one of them migrate while the others wait, then find nothing left to do.
+ */
+import { HOPS } from './protocol-record.js';
+import type { ProtocolSql } from './sql.js';
+import type { SqlDriver } from './sql-driver.js';
+
+interface Migration {
+  version: number;
+  name: string;
+  statements: (sql: ProtocolSql) => string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'protocol records and chain heads',
+    statements: (s) => [
+      // The head row of a partition is the lock that serialises its chain, and the anchor that
+      // lets verify notice records deleted from the end.
+      `CREATE TABLE ${s.heads} (
+        partition text PRIMARY KEY,
+        seq bigint NOT NULL,
+        hash text NOT NULL
+      )`,
+      `CREATE TABLE ${s.records} (
+        partition text NOT NULL,
+        seq bigint NOT NULL,
+        vorgangsnummer text NOT NULL,
+        hop text NOT NULL CHECK (hop IN (${HOPS.map((h) => `'${h}'`).join(',')})),
+        at timestamptz NOT NULL,
+        message_type text,
+        nachrichten_uuid text,
+        autor_kennung text,
+        abrufberechtigte_stelle text,
+        aktenzeichen text,
+        anlass_des_abrufs text,
+        kennung text,
+        sicherheitsbehoerde boolean,
+        suchprofil text,
+        anforderungselemente text[],
+        target text,
+        ergebnisstatus text,
+        rueckweisung text[],
+        rts text,
+        technical_failure text,
+        person_count integer,
+        export_info text,
+        purge_info text,
+        prev_hash text NOT NULL,
+        hash text NOT NULL,
+        PRIMARY KEY (partition, seq)
+      )`,
+      `CREATE INDEX protocol_record_at ON ${s.records} (partition, at, seq)`,
+      `CREATE INDEX protocol_record_vorgang ON ${s.records} (partition, vorgangsnummer)`,
+      `CREATE INDEX protocol_record_purged ON ${s.records} (partition, seq) WHERE hop = 'purged'`,
+    ],
+  },
+];
+
+export async function migrate(driver: SqlDriver, sql: ProtocolSql): Promise<number[]> {
+  return driver.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`xmeld-protocol-migrate:${sql.schema}`]);
+    await tx.query(`CREATE SCHEMA IF NOT EXISTS "${sql.schema}"`);
+    await tx.query(
+      `CREATE TABLE IF NOT EXISTS ${sql.migrations} (
+        version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const done = new Set(
+      (await tx.query<{ version: number }>(`SELECT version FROM ${sql.migrations}`)).map((r) => Number(r.version)),
+    );
+    const applied: number[] = [];
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      for (const statement of m.statements(sql)) await tx.query(statement);
+      await tx.query(`INSERT INTO ${sql.migrations} (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+      applied.push(m.version);
+    }
+    return applied;
+  });
+}

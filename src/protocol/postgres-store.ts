@@ -1,0 +1,20 @@
+/** The shared protocol store: PostgreSQL, written by any number of gateway instances. */
+import { PostgresDriver } from './postgres-driver.js';
+import { SqlProtocolStore, type SqlProtocolStoreOptions } from './sql-protocol-store.js';
+
+export class PostgresProtocolStore extends SqlProtocolStore {
+  /** Connects (pg Pool) and migrates. */
+  static async open(
+    options: SqlProtocolStoreOptions & { connectionString: string; poolSize?: number },
+  ): Promise<PostgresProtocolStore> {
+    const driver = new PostgresDriver(options.connectionString, options.poolSize);
+    const store = new PostgresProtocolStore(driver, options);
+    try {
+      await store.migrate();
+    } catch (err) {
+      await driver.close();
+      throw err;
+    }
+    return store;
+  }
+}

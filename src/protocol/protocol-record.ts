@@ -1,0 +1,135 @@
+/**
+ * The protocol record: one per hop of a query (contract §8).
+ *
+ * It carries who asked, why, and what was asked (§ 40 BMG), plus the kind of answer — never the
+ * answer's personal data. There is deliberately no field that could hold it; the runtime schema
+ * (record-schema.ts) is strict, so an unknown field such as `person` is refused, not stored.
+ */
+
+export const HOPS = [
+  'received',
+  'rejected',
+  'routed',
+  'dispatched',
+  'answered',
+  'delivered',
+  'failed',
+  'exported',
+  'purged',
+] as const;
+export type Hop = (typeof HOPS)[number];
+
+/** Hops the store writes itself; callers of `append` cannot forge them. */
+export const INTERNAL_HOPS: ReadonlySet<Hop> = new Set<Hop>(['exported', 'purged']);
+
+export const MESSAGE_TYPES = ['1330', '1331', '1332', '1333', '0910'] as const;
+export type MessageType = (typeof MESSAGE_TYPES)[number];
+
+export const OPERATOR_PARTITION = 'operator';
+/** prevHash of the first record of every partition. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Partition of a security authority that commissioned the operator to protocol for it. */
+export function authorityPartition(authorityId: string): string {
+  return `authority:${authorityId}`;
+}
+
+/** Kind of answer: codes and counts only. */
+export interface Outcome {
+  /** ergebnisstatus code of the 1331/1333 (01–04). */
+  ergebnisstatus?: string;
+  /** rueckweisung codes (01–24). */
+  rueckweisung?: string[];
+  /** RTS code of a 0910. */
+  rts?: string;
+  /** Technical failure class (errors.ts TechnicalFailure). */
+  technicalFailure?: string;
+  /** Number of persons in the answer ("Treffer"), not the persons. */
+  personCount?: number;
+}
+
+export interface ExportRequester {
+  kind: 'dpo' | 'authority';
+  /** DPO: who (user name); authority: its kennung (its partition is `authority:<id>`). */
+  id: string;
+  /** Why the protocol is read (§ 40 Abs. 5 BMG limits the purposes). */
+  purpose?: string;
+}
+
+/** The filter of an export as recorded in the `exported` record (dates as ISO strings). */
+export interface RecordedExportFilter {
+  from?: string;
+  to?: string;
+  autorKennung?: string;
+  vorgangsnummer?: string;
+  target?: string;
+  hops?: Hop[];
+}
+
+/** Content of an `exported` record: who read the protocol with which filter. */
+export interface ExportInfo {
+  requester: ExportRequester;
+  partition: string;
+  filter: RecordedExportFilter;
+}
+
+/** A seq range of a partition that holds no records any more, with the hash of its last record. */
+export interface ChainGap {
+  fromSeq: number;
+  toSeq: number;
+  lastHash: string;
+}
+
+/**
+ * Content of a `purged` record. `gaps` lists every gap of the partition after this purge (not
+ * only the new ones), so verify needs just the latest `purged` record to tell deletion by
+ * retention from tampering.
+ */
+export interface PurgeInfo {
+  cutoff: string;
+  count: number;
+  fromAt: string;
+  toAt: string;
+  purgedRanges: ChainGap[];
+  gaps: ChainGap[];
+}
+
+/** What a caller hands to `append`. */
+export interface NewProtocolRecord {
+  vorgangsnummer: string;
+  hop: Hop;
+  /** When the hop happened; stored with millisecond precision. */
+  at: Date;
+  messageType: MessageType | null;
+  nachrichtenUUID?: string;
+  // The requesting authority.
+  autorKennung?: string;
+  /** behoerdenname of the abrufberechtigte Stelle, free text. */
+  abrufberechtigteStelle?: string;
+  aktenzeichen?: string;
+  anlassDesAbrufs?: string;
+  /** kennung of the requesting person or procedure. */
+  kennung?: string;
+  sicherheitsbehoerde?: boolean;
+  // The query data.
+  /** The search profile as an extracted JSON structure (not XML). */
+  suchprofil?: unknown;
+  anforderungselemente?: string[];
+  /** e.g. `land:09` or `mirror`. */
+  target?: string;
+  outcome?: Outcome;
+  /** Defaults to `operator`. */
+  partition?: string;
+  exportInfo?: ExportInfo;
+  purgeInfo?: PurgeInfo;
+}
+
+/** A stored record: the content plus its place in the partition's hash chain. */
+export interface ProtocolRecord extends NewProtocolRecord {
+  partition: string;
+  /** Position in the partition, 1-based, gapless except where purged. */
+  seq: number;
+  prevHash: string;
+  /** Hex SHA-256 over the canonical JSON of the content and prevHash (record-hash.ts). */
+  hash: string;
+}

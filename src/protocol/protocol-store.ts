@@ -1,0 +1,64 @@
+/**
+ * The protocol store: one interface, two implementations (embedded PGlite, PostgreSQL) over the
+ * same SQL (sql-protocol-store.ts).
+ */
+import type { ChainBreak } from './chain-verifier.js';
+import type { ExportFilter } from './export-filter.js';
+import type { ExportRequester, NewProtocolRecord, ProtocolRecord } from './protocol-record.js';
+
+export interface PartitionVerifyResult {
+  partition: string;
+  /** Records read (the walk stops at the first break). */
+  records: number;
+  /** The partition head: note `headHash` outside the database to detect a rewritten chain. */
+  headSeq: number;
+  headHash: string | null;
+  firstBreak?: ChainBreak;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  partitions: PartitionVerifyResult[];
+  /** The first break over all partitions, if any. */
+  firstBreak?: ChainBreak;
+}
+
+export interface PartitionPurge {
+  partition: string;
+  count: number;
+  fromAt: Date;
+  toAt: Date;
+  /** Deleted seq ranges. */
+  ranges: { fromSeq: number; toSeq: number }[];
+}
+
+export interface PurgeReport {
+  dryRun: boolean;
+  now: Date;
+  /** Records made before this instant are (or would be) deleted (retention.ts). */
+  cutoff: Date;
+  total: number;
+  partitions: PartitionPurge[];
+}
+
+export interface ProtocolStore {
+  /** Creates or upgrades the schema; safe to call from many instances at once. */
+  migrate(): Promise<void>;
+  /**
+   * Appends records atomically — all or none. The hash chain of each partition is extended inside
+   * the same transaction, serialised per partition across all writers.
+   */
+  append(records: NewProtocolRecord[]): Promise<void>;
+  /**
+   * Streams the requester's partition (keyset pagination, constant memory). Writes an `exported`
+   * record (who, when, which filter) to the operator partition before the first record leaves.
+   */
+  export(filter: ExportFilter, requester: ExportRequester): AsyncIterable<ProtocolRecord>;
+  /** Walks the chain of one partition (or all) and reports the first broken link. */
+  verify(partition?: string): Promise<VerifyReport>;
+  /** Deletes records past retention at `now`, recording a `purged` entry per partition. */
+  purge(now: Date, opts: { dryRun: boolean }): Promise<PurgeReport>;
+  /** Cheap liveness check for /ready. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,125 @@
+/**
+ * The SQL of the protocol store, one dialect for both stores (PGlite is PostgreSQL). Tables live
+ * in a configurable schema so tests and deployments can keep several stores in one database.
+ */
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Record columns in insert order; `recordToRow` (record-row.ts) yields values in this order. */
+export const RECORD_COLUMNS = [
+  'partition',
+  'seq',
+  'vorgangsnummer',
+  'hop',
+  'at',
+  'message_type',
+  'nachrichten_uuid',
+  'autor_kennung',
+  'abrufberechtigte_stelle',
+  'aktenzeichen',
+  'anlass_des_abrufs',
+  'kennung',
+  'sicherheitsbehoerde',
+  'suchprofil',
+  'anforderungselemente',
+  'target',
+  'ergebnisstatus',
+  'rueckweisung',
+  'rts',
+  'technical_failure',
+  'person_count',
+  'export_info',
+  'purge_info',
+  'prev_hash',
+  'hash',
+] as const;
+
+/** Statement parameters per multi-row INSERT stay far below PostgreSQL's 65535. */
+export const INSERT_CHUNK = 500;
+
+export class ProtocolSql {
+  readonly schema: string;
+  readonly records: string;
+  readonly heads: string;
+  readonly migrations: string;
+
+  constructor(schema = 'public') {
+    if (!SCHEMA_NAME.test(schema)) throw new Error(`invalid schema name: ${schema}`);
+    this.schema = schema;
+    this.records = `"${schema}".protocol_record`;
+    this.heads = `"${schema}".protocol_head`;
+    this.migrations = `"${schema}".protocol_migration`;
+  }
+
+  insertRecords(rowCount: number): string {
+    const width = RECORD_COLUMNS.length;
+    const rows: string[] = [];
+    for (let r = 0; r < rowCount; r++) {
+      const params = RECORD_COLUMNS.map((_, c) => `$${r * width + c + 1}`);
+      rows.push(`(${params.join(',')})`);
+    }
+    return `INSERT INTO ${this.records} (${RECORD_COLUMNS.join(',')}) VALUES ${rows.join(',')}`;
+  }
+
+  get lockHead(): string {
+    return `SELECT seq, hash FROM ${this.heads} WHERE partition = $1 FOR UPDATE`;
+  }
+
+  get createHead(): string {
+    return `INSERT INTO ${this.heads} (partition, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (partition) DO NOTHING`;
+  }
+
+  get updateHead(): string {
+    return `UPDATE ${this.heads} SET seq = $2, hash = $3 WHERE partition = $1`;
+  }
+
+  get readHead(): string {
+    return `SELECT seq, hash FROM ${this.heads} WHERE partition = $1`;
+  }
+
+  get allPartitions(): string {
+    return `SELECT partition FROM ${this.heads} ORDER BY partition`;
+  }
+
+  get maxSeq(): string {
+    return `SELECT max(seq) AS max FROM ${this.records} WHERE partition = $1`;
+  }
+
+  get knownPartitions(): string {
+    return `SELECT partition FROM ${this.heads} UNION SELECT DISTINCT partition FROM ${this.records} ORDER BY partition`;
+  }
+
+  get latestPurgeInfo(): string {
+    return `SELECT purge_info FROM ${this.records} WHERE partition = $1 AND hop = 'purged' ORDER BY seq DESC LIMIT 1`;
+  }
+
+  /** One page of a partition in seq order, for verify. */
+  get chainPage(): string {
+    return `SELECT * FROM ${this.records} WHERE partition = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4`;
+  }
+
+  /** Runs of consecutive seqs that fall before the cutoff (gaps-and-islands). */
+  get purgeIslands(): string {
+    return `SELECT min(seq) AS from_seq, max(seq) AS to_seq, count(*) AS n, min(at) AS min_at, max(at) AS max_at
+      FROM (SELECT seq, at, seq - row_number() OVER (ORDER BY seq) AS grp
+            FROM ${this.records} WHERE partition = $1 AND at < $2) s
+      GROUP BY grp ORDER BY from_seq`;
+  }
+
+  get hashesOf(): string {
+    return `SELECT seq, hash FROM ${this.records} WHERE partition = $1 AND seq = ANY($2::bigint[])`;
+  }
+
+  get deleteBefore(): string {
+    return `DELETE FROM ${this.records} WHERE partition = $1 AND at < $2`;
+  }
+
+  /**
+   * A page of an export: the filter's conditions plus the keyset (at, seq) of the last row sent.
+   * Conditions are built from a fixed list; values are always parameters.
+   */
+  exportPage(conditions: string[], limitParam: number): string {
+    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+    return `SELECT * FROM ${this.records} ${where} ORDER BY at, seq LIMIT $${limitParam}`;
+  }
+}

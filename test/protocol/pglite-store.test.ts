@@ -1,0 +1,47 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PGliteDriver } from '../../src/protocol/pglite-driver.js';
+import { PGliteProtocolStore } from '../../src/protocol/pglite-store.js';
+import { createProtocolStore } from '../../src/protocol/create-protocol-store.js';
+import { protocolStoreContract } from './protocol-store-contract.js';
+import { collect, queryRecords } from './fixtures.js';
+
+// One in-memory PGlite for the file (starting one costs seconds); each test gets its own schema.
+let shared: Promise<PGliteDriver> | undefined;
+afterAll(async () => {
+  if (shared) await (await shared).close();
+});
+
+protocolStoreContract('PGlite (in memory)', async () => {
+  shared ??= PGliteDriver.open();
+  const driver = await shared;
+  const schema = `protocol_test_${randomBytes(6).toString('hex')}`;
+  return { driver, schema, cleanup: async () => void (await driver.query(`DROP SCHEMA "${schema}" CASCADE`)) };
+});
+
+describe('PGlite store on disk', () => {
+  it('keeps records and chain across a restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'protocol-'));
+    try {
+      const first = await createProtocolStore({ dataDir: dir });
+      expect(first).toBeInstanceOf(PGliteProtocolStore);
+      await first.append(queryRecords('VG-1', new Date('2026-05-01T10:00:00Z')));
+      await first.close();
+
+      const second = await createProtocolStore({ dataDir: dir });
+      await second.migrate(); // idempotent
+      await second.append(queryRecords('VG-2', new Date('2026-05-01T11:00:00Z')));
+      const report = await second.verify();
+      expect(report.ok).toBe(true);
+      expect(report.partitions[0]?.headSeq).toBe(10);
+      const rows = await collect(second.export({ hops: ['received'] }, { kind: 'dpo', id: 'dsb' }));
+      expect(rows.map((r) => r.vorgangsnummer)).toEqual(['VG-1', 'VG-2']);
+      await second.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
