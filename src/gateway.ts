@@ -5,10 +5,11 @@ import { createDispatchHandler } from './dispatch/dispatch-worker.js';
 import { RegisterClient } from './dispatch/register-client.js';
 import { createGatewayServer } from './http/gateway-server.js';
 import { GatewayMetrics } from './http/metrics.js';
-import { unsignedHops, type HopSecurity } from './intake/hop-security.js';
+import type { HopSecurity } from './intake/hop-security.js';
 import { QueryPipeline } from './intake/query-pipeline.js';
 import { createLogger } from './log/logger.js';
 import { createProtocolStore } from './protocol/create-protocol-store.js';
+import { createHopSecurity, pemReader } from './security/hop-security-setup.js';
 import type { ProtocolStore } from './protocol/protocol-store.js';
 import type { DispatchQueue } from './queue/dispatch-queue.js';
 import { MemoryDispatchQueue } from './queue/memory-dispatch-queue.js';
@@ -56,8 +57,18 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     dataDir: config.protocol.dataDir,
   });
   const queue = overrides.queue ?? new MemoryDispatchQueue();
-  const client = new RegisterClient(config.register);
-  const security = overrides.security ?? unsignedHops;
+  const readPem = pemReader(config);
+  const client = new RegisterClient({
+    connectTimeoutMs: config.register.connectTimeoutMs,
+    maxAnswerBytes: config.register.maxAnswerBytes,
+    ...(config.register.tls ? {
+      tls: { key: readPem(config.register.tls.key), cert: readPem(config.register.tls.certificate), ca: config.register.tls.ca.map(readPem) },
+    } : {}),
+  });
+  const { security: configured, parties } = await createHopSecurity(config, {
+    log, ...(overrides.clock ? { clock: overrides.clock } : {}),
+  });
+  const security = overrides.security ?? configured;
   const endpointOf = (t: Target) => t.kind === 'mirror'
     ? config.routes.mirror
     : (isLandCode(t.land) ? config.routes.laender[t.land] : undefined);
@@ -67,7 +78,6 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     return ep?.concurrency ?? 16;
   });
 
-  const authorities = new Map(config.authorities.map((a) => [a.kennung, a]));
   const pipeline = new QueryPipeline({
     identity,
     limits: { maxBytes: config.http.bodyLimitBytes },
@@ -81,8 +91,12 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       const ep = config.routes.laender[land];
       return ep === undefined ? undefined : { ...ep.freieSuche, gemeinden: ep.gemeinden };
     },
+    authorize: (partyId, query, clientCertificate) => {
+      // Unsigned development setups have no verified party; entitlement needs one.
+      if (partyId !== undefined) parties.checkCaller(partyId, query, clientCertificate);
+    },
     entitlementOf: (q) => {
-      const a = authorities.get(q.autor.kennung);
+      const a = parties.authority(q.autor.kennung);
       return a === undefined ? undefined : { registeredAsSecurityAuthority: a.sicherheitsbehoerde, entitledTo: a.entitledTo };
     },
     deadlineMs: config.http.requestDeadlineMs,
@@ -96,13 +110,16 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     ...(config.http.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
     ready: async () => ({ queue: await queue.ready(), protocol: await protocolReady(protocol), signing: true }),
     sign: (xml) => security.sign(xml),
+    ...(config.http.tls ? {
+      https: { key: readPem(config.http.tls.key), cert: readPem(config.http.tls.certificate), ca: config.http.tls.clientCa.map(readPem) },
+    } : {}),
   });
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.http.port;
   let closed = false;
   return {
-    url: `http://${config.http.host}:${port}`,
+    url: `${config.http.tls ? 'https' : 'http'}://${config.http.host}:${port}`,
     app,
     protocol,
     async close() {

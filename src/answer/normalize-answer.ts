@@ -1,5 +1,6 @@
 import { XmlElement, type XmlDocument } from 'libxml2-wasm';
 import { RejectedMessageError, TechnicalFailureError, type RueckweisungCode, type TechnicalFailure } from '../errors.js';
+import type { VerifiedMessage } from '../intake/hop-security.js';
 import type { RegisterReply } from '../queue/dispatch-job.js';
 import { readEnvelope, type Envelope } from '../soap/read-envelope.js';
 import { SOAP11_NS, SOAP12_NS, NS, ROOT, XMELD_NS } from '../xmeld/namespaces.js';
@@ -18,7 +19,7 @@ export interface NormalizeContext {
   validator: MessageValidator;
   limits: ParseLimits;
   /** Verifies the hop's signature and returns the element that was signed. */
-  verify: (raw: Buffer, envelope: Envelope) => Promise<XmlElement>;
+  verify: (raw: Buffer, envelope: Envelope) => Promise<VerifiedMessage>;
 }
 
 const RUECKWEISUNG_CODES = new Set(Array.from({ length: 24 }, (_, i) => String(i + 1).padStart(2, '0')));
@@ -45,24 +46,33 @@ export async function normalizeAnswer(reply: RegisterReply, ctx: NormalizeContex
     }
     if (isFault(env.message)) return technical(carriesReturnToSender(env.message) ? 'returnToSender' : 'fault');
     if (reply.status !== 200) return technical('fault');
-    let message: XmlElement;
+    let verified: VerifiedMessage;
     try {
-      message = await ctx.verify(reply.body, env);
+      verified = await ctx.verify(reply.body, env);
     } catch (e) {
       return technical(e instanceof TechnicalFailureError ? e.failure : 'signature');
     }
-    if (message.namespaceUri === XMELD_NS && message.name === ROOT['0910']) return technical('returnToSender');
     try {
-      messageKind(message, [ctx.answerNumber]);
-    } catch (e) {
-      return technical(e instanceof RejectedMessageError ? 'rules' : 'internal');
+      return readVerifiedAnswer(verified.message, ctx);
+    } finally {
+      verified.release();
     }
-    if (!ctx.validator.isValid(message)) return technical('schema');
-    if (textAt(message, 'x:ursprungsnachricht/nachrichtenUUID') !== ctx.queryUuid) return technical('correlation');
-    return readOutcome(message, ctx.answerNumber);
   } finally {
     doc.dispose();
   }
+}
+
+/** The signed answer: right message, schema-valid, answering our query, within the rules. */
+function readVerifiedAnswer(message: XmlElement, ctx: NormalizeContext): Outcome {
+  if (message.namespaceUri === XMELD_NS && message.name === ROOT['0910']) return technical('returnToSender');
+  try {
+    messageKind(message, [ctx.answerNumber]);
+  } catch (e) {
+    return technical(e instanceof RejectedMessageError ? 'rules' : 'internal');
+  }
+  if (!ctx.validator.isValid(message)) return technical('schema');
+  if (textAt(message, 'x:ursprungsnachricht/nachrichtenUUID') !== ctx.queryUuid) return technical('correlation');
+  return readOutcome(message, ctx.answerNumber);
 }
 
 function technical(failure: TechnicalFailure): Outcome {

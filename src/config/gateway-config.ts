@@ -31,10 +31,39 @@ const landEndpoints = z.object(
 const authority = z.object({
   kennung: z.string().min(3),
   name: z.string().optional(),
-  /** Registered as a security authority (§ 34 Abs. 4 S. 1 BMG). */
+  /** Registered as a security authority (§ 34 Abs. 4 S. 1 BMG); a separate registration from any ordinary one. */
   sicherheitsbehoerde: z.boolean().default(false),
   /** Restricted data an ordinary authority may receive by its own legal basis. */
   entitledTo: z.array(z.enum(['ausweis', 'passversagung', 'waffen', 'wohnungsgeber', 'einzugsdatum'])).default([]),
+  /** E.g. gesetzliche Krankenkasse: admitted only for these anlassDesAbrufs values (statutory tasks). */
+  anlaesse: z.array(z.string()).optional(),
+  /** Access cut off by the operator (T070). */
+  suspended: z.boolean().default(false),
+  /** The operator keeps this authority's § 40 Abs. 3 BMG protocol on its behalf (own partition). */
+  protocolCommissioned: z.boolean().default(false),
+});
+
+/**
+ * A party on the wire: the mirror backend, another Land's endpoint, a registered authority's
+ * system. Trust material is given as PEM files; `${PKI}` in a path stands for security.testPki.
+ */
+const party = z.object({
+  id: z.string().min(1),
+  /** Autor kennungen (glob: `*` at the end) this party may send queries for. */
+  signsFor: z.array(z.string()).default([]),
+  /** Messages it may send to the gateway. */
+  messages: z.array(z.enum(['1330', '1332'])).default(['1330', '1332']),
+  /** Route targets (e.g. `land:05`, `mirror`) whose answers this party signs. */
+  answersFor: z.array(z.string()).default([]),
+  trustAnchors: z.array(z.string()).min(1),
+  intermediates: z.array(z.string()).default([]),
+  crls: z.array(z.string()).default([]),
+  signerCertificates: z.array(z.string()).default([]),
+  signerSubjects: z.array(z.string()).default([]),
+  allowSha1: z.boolean().default(false),
+  /** Bound to this TLS client certificate (PEM file): requests without it are refused (T070). */
+  clientCertificate: z.string().optional(),
+  suspended: z.boolean().default(false),
 });
 
 export const configSchema = z.object({
@@ -55,6 +84,13 @@ export const configSchema = z.object({
     port: z.number().int().min(0).max(65535).default(8080),
     /** Public base URL written into the WSDL; defaults to the listen address. */
     publicUrl: z.url().optional(),
+    /** HTTPS with optional client certificates (mTLS); PEM files. */
+    tls: z.object({
+      key: z.string(),
+      certificate: z.string(),
+      /** CA certificates that issue client certificates. */
+      clientCa: z.array(z.string()).default([]),
+    }).optional(),
     bodyLimitBytes: z.number().int().positive().default(8 * 1024 * 1024),
     requestDeadlineMs: z.number().int().positive().default(30_000),
   }).prefault({}),
@@ -63,7 +99,21 @@ export const configSchema = z.object({
     laender: landEndpoints.prefault({}),
   }).prefault({}),
   authorities: z.array(authority).default([]),
+  security: z.object({
+    /** Signatures on every hop (contract §4); false only for development without keys. */
+    required: z.boolean().default(true),
+    /** The gateway's signing key and certificate (PEM files). */
+    signingKey: z.string().optional(),
+    signingCertificate: z.string().optional(),
+    /** Generate and use a throwaway TEST PKI in this directory (demo, CI, integrators). Never in production. */
+    testPki: z.string().optional(),
+    clockSkewSeconds: z.number().int().nonnegative().default(300),
+    replayWindowSeconds: z.number().int().positive().default(900),
+  }).prefault({}),
+  parties: z.array(party).default([]),
   register: z.object({
+    /** Client certificate presented to registers, and the CAs their server certificates chain to. */
+    tls: z.object({ key: z.string(), certificate: z.string(), ca: z.array(z.string()).default([]) }).optional(),
     connectTimeoutMs: z.number().int().positive().default(5_000),
     maxAnswerBytes: z.number().int().positive().default(16 * 1024 * 1024),
   }).prefault({}),
@@ -86,6 +136,8 @@ export const configSchema = z.object({
 
 export type GatewayConfig = z.infer<typeof configSchema>;
 export type EndpointConfig = z.infer<typeof endpoint>;
+export type PartyConfig = z.infer<typeof party>;
+export type AuthorityConfig = z.infer<typeof authority>;
 
 export const DEFAULT_CONFIG_FILE = 'config/default.yaml';
 

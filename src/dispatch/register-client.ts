@@ -6,6 +6,8 @@ import { CONTENT_TYPE, type SoapVersion } from '../soap/soap-version.js';
 export interface RegisterClientOptions {
   connectTimeoutMs: number;
   maxAnswerBytes: number;
+  /** mTLS: the gateway's client certificate, and the CAs registers' server certificates chain to. */
+  tls?: { key: string; cert: string; ca: string[] };
 }
 
 /**
@@ -18,7 +20,10 @@ export class RegisterClient {
 
   constructor(private readonly opts: RegisterClientOptions) {
     this.agent = new Agent({
-      connect: { timeout: opts.connectTimeoutMs },
+      connect: {
+        timeout: opts.connectTimeoutMs,
+        ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca, rejectUnauthorized: true } : {}),
+      },
       keepAliveTimeout: 10_000,
       maxResponseSize: opts.maxAnswerBytes,
     });

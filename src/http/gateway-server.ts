@@ -1,3 +1,4 @@
+import { TLSSocket } from 'node:tls';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { RejectedMessageError } from '../errors.js';
@@ -21,6 +22,8 @@ export interface GatewayServerDeps {
   /** Readiness of the queue store, protocol store and signing key. */
   ready: () => Promise<Record<string, boolean>>;
   sign: (envelopeXml: string) => Promise<string>;
+  /** HTTPS with optional client certificates (mTLS). */
+  https?: { key: string; cert: string; ca: string[] };
 }
 
 /**
@@ -29,6 +32,13 @@ export interface GatewayServerDeps {
  */
 export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
   const app = Fastify({
+    ...(deps.https ? {
+      https: {
+        key: deps.https.key, cert: deps.https.cert, ca: deps.https.ca,
+        // Client certificates are asked for, and checked per party by the pipeline (T070).
+        requestCert: true, rejectUnauthorized: false,
+      },
+    } : {}),
     // The gateway logs its own allow-listed fields; fastify's request logs would add URLs and headers.
     logger: false,
     bodyLimit: deps.bodyLimitBytes,
@@ -45,7 +55,7 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     let res: SoapResponse;
     try {
-      res = await deps.pipeline.handle(body, req.headers['content-type']);
+      res = await deps.pipeline.handle(body, req.headers['content-type'], clientCertificateOf(req.raw.socket));
     } catch (e) {
       deps.log.error({ err: e instanceof Error ? e.name : 'unknown' }, 'unexpected failure');
       res = await fault(deps, req.headers['content-type'], new RejectedMessageError('S999', 'Interner Fehler', 'receiver'));
@@ -100,6 +110,13 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
   });
 
   return app;
+}
+
+/** SHA-256 fingerprint of a client certificate that chains to the configured client CAs. */
+function clientCertificateOf(socket: unknown): string | undefined {
+  if (!(socket instanceof TLSSocket) || !socket.authorized) return undefined;
+  const cert = socket.getPeerCertificate();
+  return cert.fingerprint256 ? cert.fingerprint256.replace(/:/g, '').toLowerCase() : undefined;
 }
 
 async function fault(deps: GatewayServerDeps, contentType: string | undefined, e: RejectedMessageError): Promise<SoapResponse> {

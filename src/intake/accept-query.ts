@@ -9,7 +9,7 @@ import type { MessageValidator } from '../xml/message-validator.js';
 import { parseHardened, type ParseLimits } from '../xml/parse-hardened.js';
 import { selfContainedXml } from '../xml/self-contained.js';
 import { textAt } from '../xml/xpath-read.js';
-import type { HopSecurity } from './hop-security.js';
+import type { HopSecurity, VerifiedMessage } from './hop-security.js';
 
 export interface AcceptedQuery {
   version: SoapVersion;
@@ -36,6 +36,8 @@ export interface AcceptDeps {
   limits: ParseLimits;
   validator: MessageValidator;
   security: HopSecurity;
+  /** Entitlement of the verified sender for this query (throws RejectedMessageError T070). */
+  authorize?: (partyId: string | undefined, query: QueryMessage, clientCertificate: string | undefined) => void;
 }
 
 /**
@@ -43,26 +45,29 @@ export interface AcceptDeps {
  * signed), message kind and version, XSD, then the query model. Throws QueryRefused carrying
  * the RTS code and whatever is known about the sender.
  */
-export async function acceptQuery(raw: Buffer, deps: AcceptDeps): Promise<AcceptedQuery> {
+export async function acceptQuery(raw: Buffer, deps: AcceptDeps, clientCertificate?: string): Promise<AcceptedQuery> {
   let doc: XmlDocument | undefined;
+  let verified: VerifiedMessage | undefined;
   let version: SoapVersion | undefined;
   const info: RefusedInfo = {};
   try {
     doc = parseHardened(raw, deps.limits);
     const envelope = readEnvelope(doc);
     version = envelope.version;
-    const message = await deps.security.verify(raw, envelope, 'caller');
-    const number = messageKind(message, ['1330', '1332']);
-    info.messageType = number as '1330' | '1332';
-    learnSender(message, info);
+    learnSender(envelope.message, info); // best effort, for the 0910 of a refusal
+    verified = await deps.security.verify(raw, envelope, { hop: 'caller' });
+    const message = verified.message;
+    const number = messageKind(message, ['1330', '1332']) as '1330' | '1332';
+    info.messageType = number;
     if (!deps.validator.isValid(message)) throw new RejectedMessageError('X001');
-    const query = readQuery(message, number as '1330' | '1332');
-    const messageXml = selfContainedXml(message);
-    return { version, query, messageXml };
+    const query = readQuery(message, number);
+    deps.authorize?.(verified.partyId, query, clientCertificate);
+    return { version, query, messageXml: selfContainedXml(message) };
   } catch (e) {
     if (e instanceof RejectedMessageError) throw new QueryRefused(e, version, info);
     throw e;
   } finally {
+    verified?.release();
     doc?.dispose();
   }
 }

@@ -1,17 +1,29 @@
 import type { XmlElement } from 'libxml2-wasm';
 import type { Envelope } from '../soap/read-envelope.js';
 
+/** Which hop a message arrived on: from a caller, or as the answer of a target register. */
+export type HopOrigin = { hop: 'caller' } | { hop: 'register'; target: string };
+
+/** The message that was signed, to be processed instead of what the envelope claims. */
+export interface VerifiedMessage {
+  message: XmlElement;
+  /** The party whose signature was accepted. */
+  partyId?: string;
+  /** Frees what verification allocated (the re-parsed signed message). */
+  release(): void;
+}
+
 /**
- * The WS-Security step on both sides of every hop. `verify` returns the message element that
- * was signed — the pipeline processes only that; `sign` adds wsse:Security to an envelope.
+ * The WS-Security step on both sides of every hop: `verify` checks signature, signer trust and
+ * freshness and hands back only the signed message; `sign` adds wsse:Security to an envelope.
  */
 export interface HopSecurity {
-  verify(raw: Buffer, envelope: Envelope, hop: 'caller' | 'register'): Promise<XmlElement>;
+  verify(raw: Buffer, envelope: Envelope, from: HopOrigin): Promise<VerifiedMessage>;
   sign(envelopeXml: string): Promise<string>;
 }
 
-/** No signatures: for tests of the message path alone and for unsigned development setups. */
+/** No signatures: for unsigned development setups only (`security.required: false`). */
 export const unsignedHops: HopSecurity = {
-  verify: async (_raw, envelope) => envelope.message,
+  verify: async (_raw, envelope) => ({ message: envelope.message, release: () => undefined }),
   sign: async (xml) => xml,
 };

@@ -37,6 +37,8 @@ export interface PipelineDeps {
   endpointOf: (target: Target) => EndpointConfig | undefined;
   /** How a Land takes free searches from other states. */
   freieSucheRuleOf: (land: LandCode) => FreieSucheRule | undefined;
+  /** Entitlement of the verified sender (T070). */
+  authorize?: (partyId: string | undefined, query: QueryMessage, clientCertificate: string | undefined) => void;
   /** What the gateway knows of the requesting authority's registration. */
   entitlementOf: (query: QueryMessage) => AuthorityEntitlement | undefined;
   deadlineMs: number;
@@ -67,11 +69,11 @@ export class QueryPipeline {
     this.clock = deps.clock ?? (() => new Date());
   }
 
-  async handle(raw: Buffer, contentType: string | undefined): Promise<SoapResponse> {
+  async handle(raw: Buffer, contentType: string | undefined, clientCertificate?: string): Promise<SoapResponse> {
     const started = Date.now();
     let accepted: AcceptedQuery;
     try {
-      accepted = await acceptQuery(raw, this.deps);
+      accepted = await acceptQuery(raw, this.deps, clientCertificate);
     } catch (e) {
       if (e instanceof QueryRefused) return this.refuse(e, soapVersionOfContentType(contentType));
       throw e;
@@ -174,7 +176,7 @@ export class QueryPipeline {
         queryUuid: message.uuid,
         validator: this.deps.validator,
         limits: this.deps.limits,
-        verify: (raw, env) => this.deps.security.verify(raw, env, 'register'),
+        verify: (raw, env) => this.deps.security.verify(raw, env, { hop: 'register', target: targetKey(leg.target) }),
       });
     } catch (e) {
       if (!(e instanceof TechnicalFailureError)) log.error({ err: errorClass(e) }, 'dispatch failed');

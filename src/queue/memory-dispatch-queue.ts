@@ -1,6 +1,13 @@
 import { TechnicalFailureError } from '../errors.js';
 import type { DispatchHandler, DispatchJob, RegisterReply } from './dispatch-job.js';
 import type { DispatchQueue } from './dispatch-queue.js';
+import type { CircuitBreakerOptions } from './circuit-breaker.js';
+import { TargetBreakers } from './target-breakers.js';
+
+export interface MemoryDispatchQueueOptions {
+  /** Per-target circuit breaker; none when absent. */
+  circuitBreaker?: CircuitBreakerOptions;
+}
 
 interface Waiting {
   job: DispatchJob;
@@ -16,8 +23,17 @@ export class MemoryDispatchQueue implements DispatchQueue {
   private readonly running = new Map<string, number>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private closed = false;
+  private readonly breakers: TargetBreakers | undefined;
+
+  constructor(opts: MemoryDispatchQueueOptions = {}) {
+    this.breakers = opts.circuitBreaker ? new TargetBreakers(opts.circuitBreaker) : undefined;
+  }
 
   dispatch(job: DispatchJob): Promise<RegisterReply> {
+    return this.breakers ? this.breakers.run(job.target, () => this.enqueue(job)) : this.enqueue(job);
+  }
+
+  private enqueue(job: DispatchJob): Promise<RegisterReply> {
     if (this.closed) return Promise.reject(new TechnicalFailureError('internal'));
     return new Promise((resolve, reject) => {
       const list = this.waiting.get(job.target) ?? [];

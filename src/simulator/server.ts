@@ -35,7 +35,7 @@ export interface SimulatorSecurity {
   /** Throws to refuse a request (a RejectedMessageError's code becomes the 0910 reason, else T011). */
   verifyRequest?(envelope: Buffer): Promise<void>;
   /** Returns the signed envelope. */
-  signResponse?(envelopeXml: string): Promise<string>;
+  signResponse?(envelopeXml: string, register: LandCode): Promise<string>;
 }
 
 export interface SimulatorOptions {
@@ -77,8 +77,12 @@ export async function startSimulatedRegisters(opts: SimulatorOptions = {}): Prom
     done(null, body);
   });
 
+  /** Which register a reply speaks for (its signing identity). */
+  const registerOf = new WeakMap<FastifyReply, LandCode>();
+
   async function send(reply: FastifyReply, version: SoapVersion, status: number, xml: string): Promise<void> {
-    const signed = opts.security?.signResponse ? await opts.security.signResponse(xml) : xml;
+    const register = registerOf.get(reply) ?? mirrorLand;
+    const signed = opts.security?.signResponse ? await opts.security.signResponse(xml, register) : xml;
     await reply.code(status).header('content-type', CONTENT_TYPE[version]).send(signed);
   }
 
@@ -117,6 +121,7 @@ export async function startSimulatedRegisters(opts: SimulatorOptions = {}): Prom
   }
 
   async function handle(land: LandCode, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    registerOf.set(reply, land);
     const b = behaviour[land] ?? {};
     if (b.down) {
       // Unreachable register: no HTTP answer at all, the connection just dies.

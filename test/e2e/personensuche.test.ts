@@ -8,7 +8,8 @@ import { answerFacts } from '../support/answer-facts.js';
 import { startHarness, type Harness } from '../support/gateway-harness.js';
 import { validateAnswerMessage } from '../support/schema-check.js';
 import { fixturesDir, samplesDir } from '../support/paths.js';
-import { envelope, postSoap } from '../support/soap-post.js';
+import { postSoap } from '../support/soap-post.js';
+import { withFreshUuid } from '../support/test-pki.js';
 
 interface ManifestEntry {
   file: string;
@@ -50,6 +51,14 @@ describe('a stock SOAP client (node-soap) from the WSDL alone', () => {
   let client: soap.Client;
   beforeAll(async () => {
     client = await soap.createClientAsync(`${h.endpoint}?wsdl`);
+    // node-soap's own WS-Security (xml-crypto): BinarySecurityToken, Timestamp, Body signed.
+    const mirror = h.pki.identities.mirror;
+    client.setSecurity(new soap.WSSecurityCert(mirror.keyPem.replace(/^#.*\n/, ''), mirror.certPem, '', {
+      hasTimeStamp: true,
+      signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+      digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
+      signatureTransformations: ['http://www.w3.org/2001/10/xml-exc-c14n#'],
+    }));
   });
 
   it('sees both operations', () => {
@@ -71,14 +80,13 @@ describe('a stock SOAP client (node-soap) from the WSDL alone', () => {
   ];
   for (const { sample, hops, expect: expected } of samples) {
     it(`sends the KoSIT 1330 sample ${sample} and gets a correlated, schema-valid 1331`, async () => {
-      const xml = readFileSync(path.join(samplesDir, `kosit-FachspezifischBehoerdenauskunft${sample}-1330.xml`), 'utf8')
-        .replace(/^<\?xml[^?]*\?>\s*/, '').replace(/^(\s*<!--[\s\S]*?-->)+\s*/, '');
+      const { xml, uuid } = withFreshUuid(readFileSync(path.join(samplesDir, `kosit-FachspezifischBehoerdenauskunft${sample}-1330.xml`), 'utf8')
+        .replace(/^<\?xml[^?]*\?>\s*/, '').replace(/^(\s*<!--[\s\S]*?-->)+\s*/, ''));
       await client.personensucheAsync({ _xml: xml });
       const body = client.lastResponse as string;
       const facts = answerFacts(body);
       expect(facts.messageRoot).toBe('datenabruf.personensuche.antwort.1331');
-      expect(facts.ursprungsUuid).toMatch(/^[0-9a-f-]{36}$/);
-      expect(xml).toContain(`<nachrichtenUUID>${facts.ursprungsUuid}</nachrichtenUUID>`);
+      expect(facts.ursprungsUuid).toBe(uuid);
       expect(facts.vorgangsnummer).toMatch(/^03-\d{17}-/);
       if (expected.ergebnisstatus) expect(facts.ergebnisstatus).toBe(expected.ergebnisstatus);
       expect(facts.rueckweisung).toEqual(expected.rueckweisung ?? []);
@@ -98,11 +106,12 @@ describe('fixture queries for every outcome (fixtures/queries/manifest.yaml)', (
     for (const version of ['1.1', '1.2'] as const) {
       it(`${q.file} over SOAP ${version}: ${q.description}`, async () => {
         const message = readFileSync(path.join(fixturesDir, 'queries', q.file), 'utf8');
-        const res = await postSoap(h.endpoint, envelope(message, version), version);
+        const { xml, uuid } = h.signed(message, { version });
+        const res = await postSoap(h.endpoint, xml, version);
         expect(res.status).toBe(200);
         const facts = answerFacts(res.body);
         expect(facts.soapVersion).toBe(version);
-        expect(facts.ursprungsUuid).toBe(q.nachrichtenUUID);
+        expect(facts.ursprungsUuid).toBe(uuid);
         if (q.gateway.ergebnisstatus !== undefined) {
           expect(facts.ergebnisstatus).toBe(q.gateway.ergebnisstatus);
           expect(facts.rueckweisung).toEqual([]);
@@ -122,7 +131,7 @@ describe('fixture queries for every outcome (fixtures/queries/manifest.yaml)', (
         expect(records[0]?.hop).toBe('received');
         expect(records.at(-1)?.hop).toBe('delivered');
         for (const r of records) {
-          expect(r.nachrichtenUUID).toBe(q.nachrichtenUUID);
+          expect(r.nachrichtenUUID).toBe(uuid);
           expect(r.autorKennung).toBe('dbs:030000010000');
         }
       });

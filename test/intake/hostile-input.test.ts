@@ -86,9 +86,10 @@ describe('hostile input: limits, encodings and structure', () => {
   });
 
   it('accepts UTF-8 with a byte order mark', async () => {
-    const res = await postSoap(h.endpoint, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(envelope(message))]));
+    const { xml, uuid } = h.signed(message);
+    const res = await postSoap(h.endpoint, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(xml)]));
     expect(res.status).toBe(200);
-    expect(answerFacts(res.body).ursprungsUuid).toBe('b47016cf-bec4-5980-9a23-38b421c2c9d8');
+    expect(answerFacts(res.body).ursprungsUuid).toBe(uuid);
   });
 
   it('refuses two messages in one Body, and two Bodies', async () => {
@@ -100,15 +101,15 @@ describe('hostile input: limits, encodings and structure', () => {
   });
 
   it('answers another XMeld version with V000 and a schema violation with X001', async () => {
-    const other = envelope(message.replaceAll('http://www.osci.de/xmeld2511a', 'http://www.osci.de/xmeld2605'));
+    const other = h.signed(message.replaceAll('http://www.osci.de/xmeld2511a', 'http://www.osci.de/xmeld2605')).xml;
     expect(answerFacts((await postSoap(h.endpoint, other)).body).rts).toBe('V000');
-    const invalid = envelope(message.replace(/<nachrichtenUUID>[^<]*<\/nachrichtenUUID>/, ''));
+    const invalid = h.signed(message.replace('<xmeld:aktenzeichen>', '<xmeld:aktenzeichen2/><xmeld:aktenzeichen>')).xml;
     const res = await postSoap(h.endpoint, invalid);
     expect(answerFacts(res.body).rts).toBe('X001');
   });
 
   it('never echoes personal data of the request in a fault', async () => {
-    const invalid = envelope(message.replace('<xmeld:aktenzeichen>', '<xmeld:unbekannt/><xmeld:aktenzeichen>'));
+    const invalid = h.signed(message.replace('<xmeld:aktenzeichen>', '<xmeld:unbekannt/><xmeld:aktenzeichen>')).xml;
     const res = await postSoap(h.endpoint, invalid);
     expect(answerFacts(res.body).rts).toBe('X001');
     for (const personal of ['Schneider', 'Hans Peter', '2007-05-30', '34952939']) expect(res.body).not.toContain(personal);

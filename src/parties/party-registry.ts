@@ -1,0 +1,93 @@
+import { X509Certificate } from 'node:crypto';
+import type { AuthorityConfig, PartyConfig } from '../config/gateway-config.js';
+import { RejectedMessageError } from '../errors.js';
+import type { PartyTrust } from '../security/trust.js';
+import type { CertificateInfo } from '../security/cert-info.js';
+import type { QueryMessage } from '../xmeld/query-message.js';
+import { matchesKennung } from './kennung-pattern.js';
+
+interface Party {
+  config: PartyConfig;
+  trust: PartyTrust;
+  /** SHA-256 fingerprints (lower-case hex) of the pinned signer certificates. */
+  pinned: Set<string>;
+  /** SHA-256 fingerprint of the bound TLS client certificate. */
+  clientCertificate?: string;
+}
+
+/**
+ * Who may send what, and whose signature the gateway expects on each hop: the configured
+ * parties (mirror backend, Land endpoints, authorities' systems) with their trust material,
+ * and the registered authorities. The operator cuts a party or an authority off by setting
+ * `suspended` (T070 at once on the next request after a reload).
+ */
+export class PartyRegistry {
+  private readonly parties: Party[];
+  private readonly authorities: Map<string, AuthorityConfig>;
+
+  constructor(parties: PartyConfig[], authorities: AuthorityConfig[], readPem: (file: string) => string) {
+    this.parties = parties.map((config) => {
+      const signerCertificates = config.signerCertificates.map(readPem);
+      const trust: PartyTrust = {
+        id: config.id,
+        trustAnchors: config.trustAnchors.map(readPem),
+        intermediates: config.intermediates.map(readPem),
+        crls: config.crls.map(readPem),
+        signerCertificates,
+        signerSubjects: config.signerSubjects,
+        allowSha1: config.allowSha1,
+      };
+      const party: Party = { config, trust, pinned: new Set(signerCertificates.map(fingerprint)) };
+      if (config.clientCertificate !== undefined) party.clientCertificate = fingerprint(readPem(config.clientCertificate));
+      return party;
+    });
+    this.authorities = new Map(authorities.map((a) => [a.kennung, a]));
+  }
+
+  /**
+   * The party a caller's message must be signed by: among the parties that may send for its
+   * autor, the one whose configured signer the certificate is (else the first, so that trust
+   * fails with T070 "not the configured signer").
+   */
+  partyForCaller(autorKennung: string | undefined, signer: CertificateInfo): PartyTrust | undefined {
+    if (autorKennung === undefined) return undefined;
+    const candidates = this.parties.filter((p) => p.config.signsFor.some((pattern) => matchesKennung(pattern, autorKennung)));
+    const own = candidates.find((p) => p.pinned.has(signer.fingerprintSha256) || p.config.signerSubjects.includes(signer.subject));
+    return (own ?? candidates[0])?.trust;
+  }
+
+  /** The party whose signature a register's answer must carry. */
+  partyForTarget(target: string): PartyTrust | undefined {
+    return this.parties.find((p) => p.config.answersFor.includes(target))?.trust;
+  }
+
+  /**
+   * Entitlement of a verified caller (T070): the party is not suspended, may send this message
+   * type, presented its bound client certificate; the authority is not suspended and, where
+   * its registration lists admissible occasions (e.g. a gesetzliche Krankenkasse), asks for one.
+   */
+  checkCaller(partyId: string, query: QueryMessage, clientCertificate: string | undefined): void {
+    const party = this.parties.find((p) => p.config.id === partyId);
+    if (party === undefined || party.config.suspended) throw new RejectedMessageError('T070', 'Absender gesperrt');
+    if (!party.config.messages.includes(query.number)) throw new RejectedMessageError('T070', 'Nachrichtentyp für diesen Absender nicht zugelassen');
+    if (party.clientCertificate !== undefined && party.clientCertificate !== clientCertificate) {
+      throw new RejectedMessageError('T070', 'Client-Zertifikat fehlt oder passt nicht');
+    }
+    const authority = this.authorities.get(query.autor.kennung);
+    if (authority?.suspended === true) throw new RejectedMessageError('T070', 'Abrufende Stelle gesperrt');
+    if (authority?.anlaesse !== undefined) {
+      const anlass = query.datenAbrufendeStelle.anlassDesAbrufs;
+      if (anlass === undefined || !authority.anlaesse.includes(anlass)) {
+        throw new RejectedMessageError('T070', 'Anlass für diese abrufende Stelle nicht zugelassen');
+      }
+    }
+  }
+
+  authority(kennung: string): AuthorityConfig | undefined {
+    return this.authorities.get(kennung);
+  }
+}
+
+function fingerprint(pem: string): string {
+  return new X509Certificate(pem).fingerprint256.replace(/:/g, '').toLowerCase();
+}

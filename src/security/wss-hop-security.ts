@@ -1,0 +1,59 @@
+import { XmlDocument } from 'libxml2-wasm';
+import type { HopOrigin, HopSecurity, VerifiedMessage } from '../intake/hop-security.js';
+import type { PartyRegistry } from '../parties/party-registry.js';
+import type { Envelope } from '../soap/read-envelope.js';
+import { VORGANG_ELEMENT_ID } from '../soap/write-envelope.js';
+import type { ReplayGuard } from './replay-guard.js';
+import { prepareSigner, type SignerIdentity } from './signer.js';
+import { TrustStore } from './trust.js';
+import { verifyAndTrust } from './verify-and-trust.js';
+import { signEnvelope } from './wss-sign.js';
+
+export interface WssHopSecurityOptions {
+  clockSkewSeconds: number;
+  replayWindowSeconds: number;
+  replayGuard: ReplayGuard;
+  clock?: () => Date;
+}
+
+/**
+ * Contract §4 on every hop: callers' messages must be signed by a party that may send for
+ * their autor, registers' answers by the party configured for that register; the gateway signs
+ * everything it sends with its own key. Only the signed message is handed on.
+ */
+export class WssHopSecurity implements HopSecurity {
+  private readonly trustStore = new TrustStore();
+  private readonly clock: () => Date;
+
+  constructor(private readonly signer: SignerIdentity, private readonly parties: PartyRegistry, private readonly opts: WssHopSecurityOptions) {
+    prepareSigner(signer); // a key that does not match its certificate fails at start, not per request
+    this.clock = opts.clock ?? (() => new Date());
+  }
+
+  async verify(raw: Buffer, _envelope: Envelope, from: HopOrigin): Promise<VerifiedMessage> {
+    const trusted = await verifyAndTrust(
+      raw,
+      (_xml, v) => from.hop === 'caller'
+        ? this.parties.partyForCaller(v.autorKennung, v.signerCertificate)
+        : this.parties.partyForTarget(from.target),
+      {
+        now: this.clock(),
+        policy: { clockSkewSeconds: this.opts.clockSkewSeconds },
+        replayGuard: this.opts.replayGuard,
+        replayWindowSeconds: this.opts.replayWindowSeconds,
+        trustStore: this.trustStore,
+      },
+    );
+    // The canonical signed message, parsed on its own: nothing outside the signature survives.
+    const doc = XmlDocument.fromString(trusted.messageXml);
+    return { message: doc.root, partyId: trusted.party.id, release: () => doc.dispose() };
+  }
+
+  async sign(envelopeXml: string): Promise<string> {
+    const hasVorgang = envelopeXml.includes(`wsu:Id="${VORGANG_ELEMENT_ID}"`);
+    return signEnvelope(envelopeXml, this.signer, {
+      now: this.clock(),
+      ...(hasVorgang ? { vorgangElementId: VORGANG_ELEMENT_ID } : {}),
+    });
+  }
+}

@@ -1,0 +1,8 @@
+import { MemoryDispatchQueue } from '../../src/queue/memory-dispatch-queue.js';
+import { dispatchQueueContract } from './dispatch-queue-contract.js';
+
+dispatchQueueContract('MemoryDispatchQueue', () => ({
+  create: (opts) => new MemoryDispatchQueue(opts?.circuitBreaker ? { circuitBreaker: opts.circuitBreaker } : {}),
+  retries: false,
+  cleanup: async () => undefined,
+}));
