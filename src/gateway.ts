@@ -9,6 +9,8 @@ import type { HopSecurity } from './intake/hop-security.js';
 import { QueryPipeline } from './intake/query-pipeline.js';
 import { createLogger } from './log/logger.js';
 import { createProtocolStore } from './protocol/create-protocol-store.js';
+import { startDailyPurge } from './protocol/daily-purge.js';
+import { ProtocolWriter } from './protocol/protocol-writer.js';
 import { createHopSecurity, pemReader } from './security/hop-security-setup.js';
 import type { ProtocolStore } from './protocol/protocol-store.js';
 import type { DispatchQueue } from './queue/dispatch-queue.js';
@@ -78,13 +80,15 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     return ep?.concurrency ?? 16;
   });
 
+  const writer = new ProtocolWriter(protocol, config.authorities.filter((a) => a.protocolCommissioned).map((a) => a.kennung));
+  const purgeJob = startDailyPurge(protocol, log, overrides.clock);
   const pipeline = new QueryPipeline({
     identity,
     limits: { maxBytes: config.http.bodyLimitBytes },
     validator: { isValid: (el) => schema.validate(el).ok },
     security,
     queue,
-    protocol,
+    protocol: writer,
     vorgang: new VorgangsnummerGenerator(identity.land, overrides.clock),
     endpointOf,
     freieSucheRuleOf: (land) => {
@@ -125,8 +129,10 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     async close() {
       if (closed) return;
       closed = true;
+      purgeJob.stop();
       await app.close(); // stops accepting, waits for requests in flight
       await queue.close();
+      await writer.drain();
       await client.close();
       if (overrides.protocol === undefined) await protocol.close();
       schema.dispose();

@@ -49,7 +49,7 @@ export class DispatchProcessor {
       if (data.keyId !== this.sealer.keyId) throw new Error('foreign key');
       query = openJob(this.sealer, jobId, data);
     } catch {
-      // A key mismatch (XMELD_QUEUE_KEY differs between instances) or altered data.
+      // Queues are per key pool, so this means altered data (or a bug): refuse, never guess.
       this.log?.warn({ event: 'queue-job-unreadable', keyMatches: data.keyId === this.sealer.keyId }, 'queued job cannot be opened with this instance\'s queue key');
       await this.reportFailure(data, jobId, 'internal');
       throw new UnrecoverableError('internal');

@@ -49,16 +49,18 @@ describe('the neutral answer leaks nothing (§ 34a Abs. 5 BMG)', () => {
     });
   }
 
-  it('keeps blocked and not-found apart in nothing the protocol holds either', async () => {
+  it('keeps blocked and not-found apart in nothing the protocol holds either (read by the commissioning authority)', async () => {
     const notFound = answerFacts(await ask('1330-not-found.xml'));
     const block = answerFacts(await ask('1330-blocked-vendor-marker.xml'));
     const outcomes = [];
     for (const v of [notFound.vorgangsnummer, block.vorgangsnummer]) {
-      for await (const r of h.gateway.protocol.export({ vorgangsnummer: v as string }, { kind: 'dpo', id: 'test' })) {
+      // The police authority commissioned the operator: its full records are in its own partition.
+      for await (const r of h.gateway.protocol.export({ vorgangsnummer: v as string }, { kind: 'authority', id: 'dbs:030000010000' })) {
         if (r.hop === 'answered') outcomes.push(r.outcome);
       }
     }
     expect(outcomes).toHaveLength(2);
+    expect(outcomes[0]).toEqual({ ergebnisstatus: '03', personCount: 0 });
     expect(outcomes[0]).toEqual(outcomes[1]);
   });
 });

@@ -51,7 +51,8 @@ describe('hostile input: every parser vector gets a SOAP fault with the right 09
       expect(facts.rts).toBe(parses ? 'X001' : 'X000');
       expect(validateAnswerMessage(res.body)).toEqual({ ok: true });
       expect(res.body).not.toContain('root:x:0:0'); // /etc/passwd never appears
-      expect(res.body).not.toMatch(/lol|xxe|ENTITY/i);
+      // Nothing of the document comes back (the signature's base64 is left out of the look).
+      expect(res.body.replace(/<wsse:Security[\s\S]*<\/wsse:Security>/, '')).not.toMatch(/lol|xxe|ENTITY/i);
     });
   }
 });
