@@ -14,7 +14,10 @@ import { ProtocolWriter } from './protocol/protocol-writer.js';
 import { createHopSecurity, pemReader } from './security/hop-security-setup.js';
 import type { ProtocolStore } from './protocol/protocol-store.js';
 import type { DispatchQueue } from './queue/dispatch-queue.js';
+import { BullmqDispatchQueue } from './queue/bullmq-dispatch-queue.js';
+import { DEFAULT_CIRCUIT_BREAKER } from './queue/circuit-breaker.js';
 import { MemoryDispatchQueue } from './queue/memory-dispatch-queue.js';
+import { RedisReplayGuard } from './security/redis-replay-guard.js';
 import { isLandCode } from './routing/laender.js';
 import type { Target } from './routing/route-query.js';
 import { VorgangsnummerGenerator } from './vorgang/vorgangsnummer.js';
@@ -55,10 +58,21 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   const identity = identityFrom(config);
   const schema = XmeldSchema.load();
   const protocol = overrides.protocol ?? await createProtocolStore({
-    ...(config.protocol.databaseUrl ? { databaseUrl: config.protocol.databaseUrl } : {}),
+    ...(config.protocol.databaseUrl ? { databaseUrl: config.protocol.databaseUrl, schema: config.protocol.schema } : {}),
     dataDir: config.protocol.dataDir,
   });
-  const queue = overrides.queue ?? new MemoryDispatchQueue();
+  const redisUrl = config.queue.redisUrl;
+  const queue = overrides.queue ?? (redisUrl
+    ? new BullmqDispatchQueue(redisUrl, {
+      prefix: config.queue.prefix,
+      // Shared by all instances of a deployment: only they can read each other's queued queries.
+      ...(process.env['XMELD_QUEUE_KEY'] ? { encryptionKey: process.env['XMELD_QUEUE_KEY'] } : {}),
+      targets: ['mirror', ...Object.keys(config.routes.laender).map((l) => `land:${l}`)],
+      circuitBreaker: DEFAULT_CIRCUIT_BREAKER,
+      log,
+    })
+    : new MemoryDispatchQueue({ circuitBreaker: DEFAULT_CIRCUIT_BREAKER }));
+  const replayGuard = redisUrl ? new RedisReplayGuard(redisUrl, config.queue.prefix) : undefined;
   const readPem = pemReader(config);
   const client = new RegisterClient({
     connectTimeoutMs: config.register.connectTimeoutMs,
@@ -68,7 +82,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     } : {}),
   });
   const { security: configured, parties } = await createHopSecurity(config, {
-    log, ...(overrides.clock ? { clock: overrides.clock } : {}),
+    log, ...(overrides.clock ? { clock: overrides.clock } : {}), ...(replayGuard ? { replayGuard } : {}),
   });
   const security = overrides.security ?? configured;
   const endpointOf = (t: Target) => t.kind === 'mirror'
@@ -133,6 +147,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       await app.close(); // stops accepting, waits for requests in flight
       await queue.close();
       await writer.drain();
+      await replayGuard?.close();
       await client.close();
       if (overrides.protocol === undefined) await protocol.close();
       schema.dispose();

@@ -13,7 +13,7 @@ export function registerProtocolCommands(program: Command, config: () => Gateway
   const open = async (): Promise<ProtocolStore> => {
     const c = config();
     return createProtocolStore({
-      ...(c.protocol.databaseUrl ? { databaseUrl: c.protocol.databaseUrl } : {}),
+      ...(c.protocol.databaseUrl ? { databaseUrl: c.protocol.databaseUrl, schema: c.protocol.schema } : {}),
       dataDir: c.protocol.dataDir,
     });
   };

@@ -121,9 +121,14 @@ export const configSchema = z.object({
     /** Directory of the embedded store; ignored when DATABASE_URL is set. */
     dataDir: z.string().default('.data/protocol'),
     databaseUrl: z.string().optional(),
+    /** PostgreSQL schema of the protocol tables. */
+    schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('public'),
   }).prefault({}),
   queue: z.object({
+    /** Set (or REDIS_URL): queues on BullMQ, replay protection shared across instances. */
     redisUrl: z.string().optional(),
+    /** Key prefix in Redis, one per deployment. */
+    prefix: z.string().default('xmeld'),
   }).prefault({}),
   simulator: z.object({
     host: z.string().default('127.0.0.1'),
