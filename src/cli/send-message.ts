@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { request } from 'undici';
 import { CONTENT_TYPE, type SoapVersion } from '../soap/soap-version.js';
@@ -10,11 +11,14 @@ import { writeEnvelope } from '../soap/write-envelope.js';
 export async function sendMessageFile(
   file: string,
   url: string,
-  opts: { soapVersion: SoapVersion; sign?: (xml: string) => Promise<string> },
+  opts: { soapVersion: SoapVersion; sign?: (xml: string) => Promise<string>; freshUuid?: boolean },
 ): Promise<{ status: number; body: string }> {
   const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '').replace(/^<\?xml[^?]*\?>\s*/, '');
   const isEnvelope = /^(<!--[\s\S]*?-->\s*)*<([A-Za-z_][\w.-]*:)?Envelope[\s>]/.test(text);
-  let envelope = isEnvelope ? text : writeEnvelope({ version: opts.soapVersion, body: stripComments(text) });
+  const message = opts.freshUuid && !isEnvelope
+    ? text.replace(/<nachrichtenUUID>[^<]*<\/nachrichtenUUID>/, `<nachrichtenUUID>${randomUUID()}</nachrichtenUUID>`)
+    : text;
+  let envelope = isEnvelope ? text : writeEnvelope({ version: opts.soapVersion, body: stripComments(message) });
   if (!isEnvelope && opts.sign) envelope = await opts.sign(envelope);
   const action = 'urn:xmeld-gateway:1:personensuche';
   const headers = opts.soapVersion === '1.1'
