@@ -34,7 +34,7 @@ function xmlsecVerify(xml: string, signer: IdentityName): { status: number | nul
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-describe.skipIf(!hasXmlsec1())('xmlsec1 accepts our WS-Security signatures', () => {
+describe.skipIf(!hasXmlsec1() && process.env['CI'] === undefined)('xmlsec1 accepts our WS-Security signatures', () => {
   beforeAll(async () => {
     pki = await loadPki();
   }, 60_000);
