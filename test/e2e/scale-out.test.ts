@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerFacts } from '../support/answer-facts.js';
 import { startHarness, type Harness } from '../support/gateway-harness.js';
 import { fixturesDir } from '../support/paths.js';
+import { dumpPrefix } from '../queue/redis-dump.js';
 import { postSoap } from '../support/soap-post.js';
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -80,17 +81,7 @@ describe('scale-out path: BullMQ on Redis and the protocol in PostgreSQL', () =>
   it('keeps no answer content in Redis after the run', async () => {
     const redis = new Redis(REDIS_URL);
     try {
-      const keys = await redis.keys(`${prefix}*`);
-      const dump: string[] = [];
-      for (const key of keys) {
-        const type = await redis.type(key);
-        if (type === 'string') dump.push(String(await redis.get(key)));
-        else if (type === 'hash') dump.push(JSON.stringify(await redis.hgetall(key)));
-        else if (type === 'list') dump.push(JSON.stringify(await redis.lrange(key, 0, -1)));
-        else if (type === 'set') dump.push(JSON.stringify(await redis.smembers(key)));
-        else if (type === 'zset') dump.push(JSON.stringify(await redis.zrange(key, 0, -1)));
-        else if (type === 'stream') dump.push(JSON.stringify(await redis.xrange(key, '-', '+')));
-      }
+      const dump = (await dumpPrefix(redis, prefix)).flatMap((k) => k.texts);
       const all = dump.join('\n');
       for (const personal of ['Testfrau', 'Erika', 'Mustermensch', '1980-04-12', 'Simulationsweg', 'SIM0']) {
         expect(all).not.toContain(personal);

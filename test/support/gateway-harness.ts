@@ -40,7 +40,7 @@ export async function startHarness(
     const route = config.routes.laender[land];
     if (route !== undefined) route.url = simulator.urlFor(land);
   }
-  config.protocol = { dataDir: 'memory://' };
+  config.protocol = { ...config.protocol, dataDir: 'memory://' };
   config.security = { ...config.security, testPki: testPkiDir() };
   config.log = { level: 'silent' };
   opts.config?.(config);
