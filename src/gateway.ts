@@ -96,7 +96,9 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
 
   const writer = new ProtocolWriter(protocol, config.authorities.filter((a) => a.protocolCommissioned).map((a) => a.kennung));
   const purgeJob = startDailyPurge(protocol, log, overrides.clock);
+  const metrics = new GatewayMetrics(() => queue.targetStats());
   const pipeline = new QueryPipeline({
+    observeStage: (stage, seconds) => metrics.stages.observe({ stage }, seconds),
     identity,
     limits: { maxBytes: config.http.bodyLimitBytes },
     validator: { isValid: (el) => schema.validate(el).ok },
@@ -121,7 +123,6 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     log,
     ...(overrides.clock ? { clock: overrides.clock } : {}),
   });
-  const metrics = new GatewayMetrics();
   const app = createGatewayServer({
     pipeline, identity, metrics, log,
     bodyLimitBytes: config.http.bodyLimitBytes,

@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { TargetStats } from '../queue/target-stats.js';
 
 /** Prometheus metrics of one gateway instance (GET /metrics). */
 export class GatewayMetrics {
@@ -26,7 +27,35 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  /** Per-stage cost of a query: intake (parse, verify, XSD), register (queue + round trip), … */
+  readonly stages = new Histogram({
+    name: 'xmeld_gateway_stage_duration_seconds',
+    help: 'Time per stage of the query path',
+    labelNames: ['stage'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5, 30],
+    registers: [this.registry],
+  });
+
+  constructor(targetStats?: () => TargetStats[]) {
     collectDefaultMetrics({ register: this.registry });
+    if (targetStats === undefined) return;
+    new Gauge({
+      name: 'xmeld_gateway_target_outstanding',
+      help: 'Dispatches this instance waits for, per target (queued or at the register)',
+      labelNames: ['target'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const t of targetStats()) this.set({ target: t.target }, t.outstanding);
+      },
+    });
+    new Gauge({
+      name: 'xmeld_gateway_target_circuit_open',
+      help: 'Circuit state per target: 0 closed, 0.5 half-open (probing), 1 open',
+      labelNames: ['target'] as const,
+      registers: [this.registry],
+      collect() {
+        for (const t of targetStats()) this.set({ target: t.target }, t.circuit === 'open' ? 1 : t.circuit === 'halfOpen' ? 0.5 : 0);
+      },
+    });
   }
 }

@@ -43,6 +43,8 @@ export interface PipelineDeps {
   entitlementOf: (query: QueryMessage) => AuthorityEntitlement | undefined;
   deadlineMs: number;
   log: Logger;
+  /** Time spent per stage, for metrics. */
+  observeStage?: (stage: Stage, seconds: number) => void;
   clock?: () => Date;
 }
 
@@ -53,6 +55,8 @@ export interface SoapResponse {
   /** For metrics: what happened, in labels free of personal data. */
   report: { messageType: string; outcome: string; target: string } | { rts: string };
 }
+
+export type Stage = 'intake' | 'register' | 'normalize' | 'answer' | 'protocol';
 
 /** Time kept back from the caller's deadline to write, sign and send the answer. */
 const ANSWER_MARGIN_MS = 250;
@@ -73,7 +77,7 @@ export class QueryPipeline {
     const started = Date.now();
     let accepted: AcceptedQuery;
     try {
-      accepted = await acceptQuery(raw, this.deps, clientCertificate);
+      accepted = await this.timed('intake', () => acceptQuery(raw, this.deps, clientCertificate));
     } catch (e) {
       if (e instanceof QueryRefused) return this.refuse(e, soapVersionOfContentType(contentType));
       throw e;
@@ -87,17 +91,19 @@ export class QueryPipeline {
     const { outcome, target } = await this.forward(accepted, trail, started, log);
     const summary = summarizeOutcome(outcome);
     const answerNumber = query.number === '1330' ? '1331' : '1333';
-    const answer = writeAnswer(outcome, {
-      number: answerNumber,
-      query: { identification: query.identification, autor: query.autor },
-      gateway: this.deps.identity,
-      now: this.clock(),
+    const envelope = await this.timed('answer', () => {
+      const answer = writeAnswer(outcome, {
+        number: answerNumber,
+        query: { identification: query.identification, autor: query.autor },
+        gateway: this.deps.identity,
+        now: this.clock(),
+      });
+      return this.deps.security.sign(writeEnvelope({
+        version: accepted.version, body: answer.xml, vorgangsnummer: trail.vorgangsnummer,
+      }));
     });
-    const envelope = await this.deps.security.sign(writeEnvelope({
-      version: accepted.version, body: answer.xml, vorgangsnummer: trail.vorgangsnummer,
-    }));
     trail.add('delivered', { messageType: answerNumber, outcome: summary });
-    await this.deps.protocol.append(trail.drain());
+    await this.timed('protocol', () => this.deps.protocol.append(trail.drain()));
     log.info({ outcome: summary, durationMs: Date.now() - started }, 'answered');
     return {
       status: 200,
@@ -163,21 +169,21 @@ export class QueryPipeline {
         version: endpoint.soapVersion, body: message.xml, vorgangsnummer: trail.vorgangsnummer,
       }));
       trail.add('dispatched', { target: key });
-      const reply = await this.deps.queue.dispatch({
+      const reply = await this.timed('register', () => this.deps.queue.dispatch({
         vorgangsnummer: trail.vorgangsnummer,
         target: targetKey(leg.target),
         url: endpoint.url,
         soapVersion: endpoint.soapVersion,
         envelope,
         deadline,
-      });
-      outcome = await normalizeAnswer(reply, {
+      }));
+      outcome = await this.timed('normalize', () => normalizeAnswer(reply, {
         answerNumber,
         queryUuid: message.uuid,
         validator: this.deps.validator,
         limits: this.deps.limits,
         verify: (raw, env) => this.deps.security.verify(raw, env, { hop: 'register', target: targetKey(leg.target) }),
-      });
+      }));
     } catch (e) {
       if (!(e instanceof TechnicalFailureError)) log.error({ err: errorClass(e) }, 'dispatch failed');
       outcome = { kind: 'technical', failure: e instanceof TechnicalFailureError ? e.failure : 'internal' };
@@ -186,6 +192,17 @@ export class QueryPipeline {
       messageType: answerNumber, target: key, outcome: summarizeOutcome(outcome),
     });
     return outcome;
+  }
+
+  private async timed<T>(stage: Stage, run: () => Promise<T>): Promise<T> {
+    const observe = this.deps.observeStage;
+    if (observe === undefined) return run();
+    const t0 = performance.now();
+    try {
+      return await run();
+    } finally {
+      observe(stage, (performance.now() - t0) / 1000);
+    }
   }
 
   private async refuse(e: QueryRefused, fallback: SoapVersion): Promise<SoapResponse> {

@@ -13,6 +13,7 @@ import { ReplyInbox } from './reply-inbox.js';
 import { ReplyPublisher } from './reply-publisher.js';
 import { DEFAULT_RETRY, RetryPolicy, type RetryOptions } from './retry-policy.js';
 import { TargetBreakers } from './target-breakers.js';
+import { TargetStatsTracker, type TargetStats } from './target-stats.js';
 import { TargetDirectory } from './target-directory.js';
 import { sealJob, type QueuedJobData } from './wire-format.js';
 
@@ -77,6 +78,7 @@ export class BullmqDispatchQueue implements DispatchQueue {
   private readonly sealer: PayloadSealer;
   private readonly retry: RetryPolicy;
   private readonly breakers: TargetBreakers | undefined;
+  private readonly stats = new TargetStatsTracker();
   private readonly inbox: ReplyInbox;
   private readonly directory: TargetDirectory;
   private readonly queues = new Map<string, Queue<QueuedJobData>>();
@@ -112,7 +114,12 @@ export class BullmqDispatchQueue implements DispatchQueue {
 
   dispatch(job: DispatchJob): Promise<RegisterReply> {
     if (this.closing) return Promise.reject(new TechnicalFailureError('internal'));
-    return this.breakers ? this.breakers.run(job.target, () => this.enqueue(job)) : this.enqueue(job);
+    return this.stats.track(job.target, () =>
+      this.breakers ? this.breakers.run(job.target, () => this.enqueue(job)) : this.enqueue(job));
+  }
+
+  targetStats(): TargetStats[] {
+    return this.stats.snapshot(this.breakers);
   }
 
   process(handler: DispatchHandler, concurrencyOf: (target: string) => number): void {

@@ -1,4 +1,5 @@
 import type { DispatchHandler, DispatchJob, RegisterReply } from './dispatch-job.js';
+import type { TargetStats } from './target-stats.js';
 
 /**
  * Carries forwarded queries to workers and their replies back to the instance holding the
@@ -10,6 +11,8 @@ export interface DispatchQueue {
   dispatch(job: DispatchJob): Promise<RegisterReply>;
   /** Installs this instance's worker; `concurrencyOf` bounds parallel jobs per target. */
   process(handler: DispatchHandler, concurrencyOf: (target: string) => number): void;
+  /** Outstanding dispatches and circuit state per target, as this instance sees them (metrics). */
+  targetStats(): TargetStats[];
   /** Whether the queue store can take jobs now (for /ready). */
   ready(): Promise<boolean>;
   /** Stops taking jobs, lets running ones finish. */

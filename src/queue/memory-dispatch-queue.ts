@@ -3,6 +3,7 @@ import type { DispatchHandler, DispatchJob, RegisterReply } from './dispatch-job
 import type { DispatchQueue } from './dispatch-queue.js';
 import type { CircuitBreakerOptions } from './circuit-breaker.js';
 import { TargetBreakers } from './target-breakers.js';
+import { TargetStatsTracker, type TargetStats } from './target-stats.js';
 
 export interface MemoryDispatchQueueOptions {
   /** Per-target circuit breaker; none when absent. */
@@ -24,13 +25,19 @@ export class MemoryDispatchQueue implements DispatchQueue {
   private readonly inFlight = new Set<Promise<unknown>>();
   private closed = false;
   private readonly breakers: TargetBreakers | undefined;
+  private readonly stats = new TargetStatsTracker();
 
   constructor(opts: MemoryDispatchQueueOptions = {}) {
     this.breakers = opts.circuitBreaker ? new TargetBreakers(opts.circuitBreaker) : undefined;
   }
 
   dispatch(job: DispatchJob): Promise<RegisterReply> {
-    return this.breakers ? this.breakers.run(job.target, () => this.enqueue(job)) : this.enqueue(job);
+    return this.stats.track(job.target, () =>
+      this.breakers ? this.breakers.run(job.target, () => this.enqueue(job)) : this.enqueue(job));
+  }
+
+  targetStats(): TargetStats[] {
+    return this.stats.snapshot(this.breakers);
   }
 
   private enqueue(job: DispatchJob): Promise<RegisterReply> {
