@@ -76,6 +76,8 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   const readPem = pemReader(config);
   const client = new RegisterClient({
     connectTimeoutMs: config.register.connectTimeoutMs,
+    // Deadlines cut each request earlier; this bounds a connection that stalls outright.
+    answerTimeoutMs: config.http.requestDeadlineMs,
     maxAnswerBytes: config.register.maxAnswerBytes,
     ...(config.register.tls ? {
       tls: { key: readPem(config.register.tls.key), cert: readPem(config.register.tls.certificate), ca: config.register.tls.ca.map(readPem) },

@@ -5,6 +5,8 @@ import { CONTENT_TYPE, type SoapVersion } from '../soap/soap-version.js';
 
 export interface RegisterClientOptions {
   connectTimeoutMs: number;
+  /** Longest wait for the answer's headers, and between chunks of its body. */
+  answerTimeoutMs: number;
   maxAnswerBytes: number;
   /** mTLS: the gateway's client certificate, and the CAs registers' server certificates chain to. */
   tls?: { key: string; cert: string; ca: string[] };
@@ -25,6 +27,8 @@ export class RegisterClient {
         ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca, rejectUnauthorized: true } : {}),
       },
       keepAliveTimeout: 10_000,
+      headersTimeout: opts.answerTimeoutMs,
+      bodyTimeout: opts.answerTimeoutMs,
       maxResponseSize: opts.maxAnswerBytes,
     });
   }
