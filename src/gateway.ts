@@ -69,6 +69,9 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       ...(process.env['XMELD_QUEUE_KEY'] ? { encryptionKey: process.env['XMELD_QUEUE_KEY'] } : {}),
       targets: ['mirror', ...Object.keys(config.routes.laender).map((l) => `land:${l}`)],
       circuitBreaker: DEFAULT_CIRCUIT_BREAKER,
+      // A dead instance's jobs are taken over while their callers still wait.
+      lockDurationMs: config.queue.lockDurationMs,
+      stalledIntervalMs: config.queue.stalledIntervalMs,
       log,
     })
     : new MemoryDispatchQueue({ circuitBreaker: DEFAULT_CIRCUIT_BREAKER }));
@@ -129,7 +132,12 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     pipeline, identity, metrics, log,
     bodyLimitBytes: config.http.bodyLimitBytes,
     ...(config.http.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
-    ready: async () => ({ queue: await queue.ready(), protocol: await protocolReady(protocol), signing: true }),
+    ready: async () => ({
+      queue: await queue.ready(),
+      protocol: await protocolReady(protocol),
+      signing: true,
+      ...(replayGuard ? { replay: replayGuard.ready() } : {}),
+    }),
     sign: (xml) => security.sign(xml),
     ...(config.http.tls ? {
       https: { key: readPem(config.http.tls.key), cert: readPem(config.http.tls.certificate), ca: config.http.tls.clientCa.map(readPem) },

@@ -129,6 +129,9 @@ export const configSchema = z.object({
     redisUrl: z.string().optional(),
     /** Key prefix in Redis, one per deployment. */
     prefix: z.string().default('xmeld'),
+    /** A worker's lock on a job; after it lapses another instance takes a dead worker's job over. */
+    lockDurationMs: z.number().int().positive().default(10_000),
+    stalledIntervalMs: z.number().int().positive().default(5_000),
   }).prefault({}),
   simulator: z.object({
     host: z.string().default('127.0.0.1'),

@@ -6,9 +6,18 @@
 export interface ReplayGuard {
   /**
    * True if id was already recorded and has not expired; otherwise records it until expiresAt
-   * and returns false. Must be atomic per id.
+   * and returns false. Must be atomic per id. Throws ReplayGuardUnavailableError when it cannot
+   * decide (store unreachable or full, or its memory lost since the message was created).
    */
-  seen(id: string, expiresAt: Date): Promise<boolean>;
+  seen(id: string, expiresAt: Date, createdAt?: Date): Promise<boolean>;
+}
+
+/**
+ * The guard cannot tell whether a message is new. The message is refused (fail closed), but
+ * as the receiver's passing failure — never as "duplicate delivery", which it may not be.
+ */
+export class ReplayGuardUnavailableError extends Error {
+  override readonly name = 'ReplayGuardUnavailableError';
 }
 
 /** In-process store; expired ids are swept lazily, at most every sweepEveryMs. */
@@ -28,7 +37,7 @@ export class InMemoryReplayGuard implements ReplayGuard {
     this.sweep(now);
     const until = this.entries.get(id);
     if (until !== undefined && until > now) return Promise.resolve(true);
-    if (this.entries.size >= this.maxEntries) return Promise.resolve(true);
+    if (this.entries.size >= this.maxEntries) return Promise.reject(new ReplayGuardUnavailableError('replay store full'));
     this.entries.set(id, expiresAt.getTime());
     return Promise.resolve(false);
   }

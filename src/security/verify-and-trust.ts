@@ -4,7 +4,7 @@
  * (only for authenticated messages, so forged traffic cannot fill the replay store).
  */
 import { RejectedMessageError } from '../errors.js';
-import type { ReplayGuard } from './replay-guard.js';
+import { ReplayGuardUnavailableError, type ReplayGuard } from './replay-guard.js';
 import { checkSignerTrust, type PartyTrust, type TrustResult, type TrustStore } from './trust.js';
 import { verifyEnvelope, type VerifiedEnvelope, type VerifyPolicy } from './wss-verify.js';
 
@@ -47,9 +47,14 @@ export async function verifyAndTrust(
     }
     const skewMs = (opts.policy?.clockSkewSeconds ?? 300) * 1000;
     const until = Math.max(v.timestamp.expires.getTime() + skewMs, now.getTime() + (opts.replayWindowSeconds ?? 0) * 1000);
-    if (await opts.replayGuard.seen(v.nachrichtenUUID, new Date(until))) {
-      throw new RejectedMessageError('S100', 'Nachricht bereits zugestellt');
+    let seen: boolean;
+    try {
+      seen = await opts.replayGuard.seen(v.nachrichtenUUID, new Date(until), v.timestamp.created);
+    } catch (e) {
+      if (!(e instanceof ReplayGuardUnavailableError)) throw e;
+      throw new RejectedMessageError('S999', 'Replay-Schutz vorübergehend nicht verfügbar', 'receiver');
     }
+    if (seen) throw new RejectedMessageError('S100', 'Nachricht bereits zugestellt');
   }
   return { ...v, party, trust };
 }

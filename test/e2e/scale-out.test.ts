@@ -30,7 +30,7 @@ describe('scale-out path: BullMQ on Redis and the protocol in PostgreSQL', () =>
   let b: Harness;
   beforeAll(async () => {
     const shared = (c: Parameters<NonNullable<Parameters<typeof startHarness>[0]>['config'] & object>[0]) => {
-      c.queue = { redisUrl: REDIS_URL, prefix };
+      c.queue = { ...c.queue, redisUrl: REDIS_URL, prefix };
       c.protocol = { ...c.protocol, databaseUrl: DATABASE_URL, schema };
     };
     process.env['XMELD_QUEUE_KEY'] = randomBytes(32).toString('hex');

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RejectedMessageError } from '../../src/errors.js';
-import { InMemoryReplayGuard } from '../../src/security/replay-guard.js';
+import { InMemoryReplayGuard, ReplayGuardUnavailableError } from '../../src/security/replay-guard.js';
 import { BAD_NAMES, SIGNER_NAMES, generateTestPki, type TestPki } from '../../src/security/test-pki.js';
 import { TrustStore, checkSignerTrust } from '../../src/security/trust.js';
 import { loadPki, partyOf } from './fixtures.js';
@@ -126,10 +126,10 @@ describe('InMemoryReplayGuard', () => {
     expect(guard.size).toBe(1);
   });
 
-  it('fails closed when full', async () => {
+  it('fails closed when full: it cannot decide, and says so (not "duplicate")', async () => {
     const guard = new InMemoryReplayGuard(Date.now, 30_000, 2);
     await guard.seen('a', new Date(Date.now() + 60_000));
     await guard.seen('b', new Date(Date.now() + 60_000));
-    expect(await guard.seen('c', new Date(Date.now() + 60_000))).toBe(true);
+    await expect(guard.seen('c', new Date(Date.now() + 60_000))).rejects.toBeInstanceOf(ReplayGuardUnavailableError);
   });
 });
