@@ -143,6 +143,8 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       https: { key: readPem(config.http.tls.key), cert: readPem(config.http.tls.certificate), ca: config.http.tls.clientCa.map(readPem) },
     } : {}),
   });
+  // Listen once the replay guard can answer, so the first queries are not refused (S999).
+  if (replayGuard !== undefined && !(await replayGuard.whenReady(5_000))) log.warn('replay store not reachable yet');
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.http.port;

@@ -146,7 +146,7 @@ export class QueryPipeline {
     }
     for (const l of legs) trail.add('routed', { target: l.key });
     // The evidence that a query left the gateway is committed before it leaves.
-    await this.deps.protocol.append(trail.drain());
+    await this.timed('protocol', () => this.deps.protocol.append(trail.drain()));
 
     const deadline = started + this.deps.deadlineMs - ANSWER_MARGIN_MS;
     const outcomes = await Promise.all(legs.map((l) =>

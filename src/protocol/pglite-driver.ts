@@ -9,7 +9,9 @@ export class PGliteDriver implements SqlDriver {
   /** `dataDir` undefined: in memory (tests). Otherwise the directory, created if missing. */
   static async open(dataDir?: string): Promise<PGliteDriver> {
     if (dataDir !== undefined) await mkdir(dataDir, { recursive: true });
-    const db = await PGlite.create(dataDir);
+    // A protocol needs little cache: 16 MB shared buffers instead of the default 128 MB saves
+    // ~130 MB of resident memory (measured, bench/pglite-memory.ts); durability is unaffected.
+    const db = await PGlite.create(dataDir, { postgresqlconf: ['shared_buffers = 16MB'] });
     return new PGliteDriver(db);
   }
 

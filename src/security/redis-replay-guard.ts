@@ -50,6 +50,18 @@ export class RedisReplayGuard implements ReplayGuard {
     return set === null;
   }
 
+  /** Resolves when connected (or after `timeoutMs`, to let /ready report the outage). */
+  async whenReady(timeoutMs: number): Promise<boolean> {
+    if (this.ready()) return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
   /** For /ready: the connection the guard needs is up. */
   ready(): boolean {
     return this.redis.status === 'ready';

@@ -48,7 +48,7 @@ interface PreparedParty {
   crls: pkijs.CertificateRevocationList[];
   pinnedDer: Buffer[];
   subjects: Set<string>;
-  /** Positive decisions by leaf fingerprint: valid while notBefore <= now < until. */
+  /** Positive decisions by the leaf certificate (PEM text): valid while notBefore <= now < until. */
   cache: Map<string, { notBefore: number; until: number; result: TrustResult }>;
 }
 
@@ -108,6 +108,10 @@ export class TrustStore {
   /** Throws RejectedMessageError unless certPem is a trusted, configured signer of party at now. */
   async check(certPem: string, chainFromMessage: string[], party: PartyTrust, now: Date): Promise<TrustResult> {
     const p = this.prepare(party);
+    const t = now.getTime();
+    // Keyed by the certificate text: a cached decision costs no certificate parsing.
+    const hit = p.cache.get(certPem);
+    if (hit && t >= hit.notBefore && t < hit.until) return hit.result;
     let der: Buffer;
     let leaf: X509Certificate;
     try {
@@ -116,10 +120,6 @@ export class TrustStore {
     } catch {
       return reject('T002', 'Zertifikat nicht lesbar');
     }
-    const fp = leaf.fingerprint256;
-    const t = now.getTime();
-    const hit = p.cache.get(fp);
-    if (hit && t >= hit.notBefore && t < hit.until) return hit.result;
 
     const notBefore = new Date(leaf.validFrom).getTime();
     const notAfter = new Date(leaf.validTo).getTime();
@@ -162,7 +162,7 @@ export class TrustStore {
     if (!pinned && !subjectOk) reject('T070', 'Zertifikat gehört nicht zum Absender');
 
     const result: TrustResult = { partyId: party.id, path: path.map((c) => dnStrings(new Uint8Array(c.toSchema().toBER())).subject) };
-    p.cache.set(fp, { notBefore, until: Math.min(notAfter, crlUntil, t + this.cacheTtlMs), result });
+    p.cache.set(certPem, { notBefore, until: Math.min(notAfter, crlUntil, t + this.cacheTtlMs), result });
     return result;
   }
 

@@ -36,9 +36,11 @@ describe('operator surface (contract §9)', () => {
     expect(m.body).toMatch(/xmeld_gateway_refusals_total\{rts="X000"\} 1/);
     // intake ran for both requests, the later stages only for the query that went through.
     expect(m.body).toContain('xmeld_gateway_stage_duration_seconds_count{stage="intake"} 2');
-    for (const stage of ['register', 'normalize', 'answer', 'protocol']) {
+    for (const stage of ['register', 'normalize', 'answer']) {
       expect(m.body).toContain(`xmeld_gateway_stage_duration_seconds_count{stage="${stage}"} 1`);
     }
+    // Two protocol writes: the evidence before the query leaves, the rest with the answer.
+    expect(m.body).toContain('xmeld_gateway_stage_duration_seconds_count{stage="protocol"} 2');
     expect(m.body).toMatch(/xmeld_gateway_target_outstanding\{target="land:09"\} 0/);
     expect(m.body).toMatch(/xmeld_gateway_target_circuit_open\{target="land:09"\} 0/);
   });
