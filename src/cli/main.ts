@@ -10,6 +10,7 @@ import { generateTestPki, testSigner, type IdentityName } from '../security/test
 import { signEnvelope } from '../security/wss-sign.js';
 import { simulatorSecurity } from '../simulator/simulator-security.js';
 import { startSimulatedRegisters } from '../simulator/server.js';
+import { runWorkers, isWorkerProcess } from './run-workers.js';
 import { sendMessageFile } from './send-message.js';
 import { summarizeAnswer } from './answer-summary.js';
 import { registerProtocolCommands } from './protocol-commands.js';
@@ -32,8 +33,20 @@ function onSignals(close: () => Promise<void>): void {
 
 program.command('start')
   .description('start the gateway')
-  .action(async () => {
-    const gw = await startGateway(config());
+  .option('-w, --workers <n>', 'gateway processes sharing the port, one per core (needs REDIS_URL and DATABASE_URL)', (v) => Number(v), 1)
+  .action(async (opts: { workers: number }) => {
+    const c = config();
+    if (opts.workers > 1 && !isWorkerProcess()) {
+      if (c.queue.redisUrl === undefined || c.protocol.databaseUrl === undefined) {
+        throw new Error('--workers needs the shared stores: set REDIS_URL and DATABASE_URL');
+      }
+      // The test PKI once, before the workers race to create it.
+      if (c.security.testPki !== undefined) await generateTestPki(path.resolve(c.security.testPki));
+      runWorkers(opts.workers, (line) => console.log(line));
+      console.log(`xmeld-gateway: ${opts.workers} workers on http://${c.http.host}:${c.http.port}/xmeld`);
+      return;
+    }
+    const gw = await startGateway(c);
     console.log(`xmeld-gateway listening on ${gw.url}/xmeld (WSDL: ${gw.url}/xmeld?wsdl)`);
     onSignals(() => gw.close());
   });

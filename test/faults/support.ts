@@ -188,6 +188,8 @@ export interface GatewayProcessOptions {
   deadlineMs: number;
   /** Shared by instances that share queues. */
   queueKey: string;
+  /** More arguments for `start`, e.g. `['--workers', '2']`. */
+  args?: string[];
 }
 
 /** The shipped default configuration, pointed at the simulator, Redis, PostgreSQL and a fixed free port. */
@@ -247,7 +249,7 @@ export class GatewayProcess {
     const env: NodeJS.ProcessEnv = { ...process.env, XMELD_QUEUE_KEY: o.queueKey };
     // The environment would override the YAML's connection strings and port.
     for (const k of ['REDIS_URL', 'DATABASE_URL', 'XMELD_HTTP_PORT', 'XMELD_GATEWAY_CONFIG', 'NODE_OPTIONS']) delete env[k];
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start', '--config', configFile], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start', '--config', configFile, ...(o.args ?? [])], {
       cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'],
     });
     const gw = new GatewayProcess(port, configFile, child, dir);

@@ -1,0 +1,32 @@
+import cluster from 'node:cluster';
+
+/**
+ * `start --workers N`: N gateway processes share the listening port (node:cluster), so the
+ * CPU-bound work of signing and verifying uses every core. Only with Redis and PostgreSQL,
+ * whose queues, replay window and protocol chains all instances share; the embedded store
+ * belongs to one process. The primary restarts a worker that dies and forwards SIGTERM/SIGINT
+ * so each worker drains its requests.
+ */
+export function runWorkers(count: number, log: (line: string) => void): void {
+  let stopping = false;
+  const fork = (): void => {
+    cluster.fork();
+  };
+  for (let i = 0; i < count; i++) fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    log(`worker ${worker.process.pid} ended (${signal ?? code}); starting another`);
+    fork();
+  });
+  const stop = (sig: NodeJS.Signals): void => {
+    stopping = true;
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(sig);
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+export const isWorkerProcess = (): boolean => !cluster.isPrimary;
