@@ -1,9 +1,13 @@
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Command, Option } from 'commander';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { createProtocolStore } from '../protocol/create-protocol-store.js';
 import type { ExportFilter } from '../protocol/export-filter.js';
 import { toCsv } from '../protocol/export-csv.js';
 import { toNdjson } from '../protocol/export-json.js';
+import type { Hop } from '../protocol/protocol-record.js';
 import type { ProtocolStore } from '../protocol/protocol-store.js';
 
 /** `xmeld-gateway protocol export|verify|purge` — the DPO's and operator's tools (§ 40 BMG). */
@@ -19,35 +23,38 @@ export function registerProtocolCommands(program: Command, config: () => Gateway
   };
 
   protocol.command('export')
-    .description('stream records to stdout as CSV or NDJSON; the export itself is protocolled')
-    .requiredOption('--by <who>', 'who reads: the DPO\'s name, or an authority\'s kennung with --authority')
-    .option('--authority', 'read the partition of the authority named by --by (its own records only)')
+    .description('stream records to stdout or a file as CSV or NDJSON; the export is itself protocolled')
+    .requiredOption('--as <reader>', 'who reads: dpo:<name> (operator partition) or authority:<kennung> (its own partition)')
     .option('--purpose <text>', 'why the protocol is read (§ 40 Abs. 5 BMG)')
     .option('--from <iso>', 'records from this instant (inclusive)')
     .option('--to <iso>', 'records before this instant (exclusive)')
-    .option('--autor <kennung>', 'requesting authority')
+    .option('--authority <kennung>', 'requesting authority (kennung of autor)')
     .option('--vorgang <nummer>', 'Vorgangsnummer')
     .option('--target <target>', 'target, e.g. land:09 or mirror')
-    .addOption(new Option('--format <format>').choices(['csv', 'json']).default('csv'))
+    .option('--hop <hops>', 'comma-separated hops, e.g. received,answered')
+    .addOption(new Option('--format <format>').choices(['csv', 'ndjson']).default('csv'))
+    .option('--out <file>', 'write to this file instead of stdout')
     .action(async (o: {
-      by: string; authority?: boolean; purpose?: string; from?: string; to?: string;
-      autor?: string; vorgang?: string; target?: string; format: 'csv' | 'json';
+      as: string; purpose?: string; from?: string; to?: string; authority?: string; vorgang?: string;
+      target?: string; hop?: string; format: 'csv' | 'ndjson'; out?: string;
     }) => {
+      const reader = /^(dpo|authority):(.+)$/.exec(o.as);
+      if (reader === null) throw new Error('--as takes dpo:<name> or authority:<kennung>');
+      const filter: ExportFilter = {
+        ...(o.from ? { from: new Date(o.from) } : {}),
+        ...(o.to ? { to: new Date(o.to) } : {}),
+        ...(o.authority ? { autorKennung: o.authority } : {}),
+        ...(o.vorgang ? { vorgangsnummer: o.vorgang } : {}),
+        ...(o.target ? { target: o.target } : {}),
+        ...(o.hop ? { hops: o.hop.split(',') as Hop[] } : {}),
+      };
       const store = await open();
       try {
-        const filter: ExportFilter = {
-          ...(o.from ? { from: new Date(o.from) } : {}),
-          ...(o.to ? { to: new Date(o.to) } : {}),
-          ...(o.autor ? { autorKennung: o.autor } : {}),
-          ...(o.vorgang ? { vorgangsnummer: o.vorgang } : {}),
-          ...(o.target ? { target: o.target } : {}),
-        };
         const records = store.export(filter, {
-          kind: o.authority ? 'authority' : 'dpo', id: o.by, ...(o.purpose ? { purpose: o.purpose } : {}),
+          kind: reader[1] as 'dpo' | 'authority', id: reader[2] as string, ...(o.purpose ? { purpose: o.purpose } : {}),
         });
-        for await (const chunk of o.format === 'csv' ? toCsv(records) : toNdjson(records)) {
-          if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
-        }
+        const lines = Readable.from(o.format === 'csv' ? toCsv(records) : toNdjson(records));
+        await pipeline(lines, o.out ? createWriteStream(o.out) : process.stdout, { end: o.out !== undefined });
       } finally {
         await store.close();
       }
