@@ -1,0 +1,120 @@
+/**
+ * Bench child process: the gateway as shipped (startGateway on config/default.yaml), pointed at
+ * the simulator in BENCH_SIM_URL, listening on an ephemeral loopback port. Reports over IPC.
+ *
+ * env: BENCH_SIM_URL, BENCH_SECURITY=signed|unsigned, BENCH_DATA_DIR (embedded store directory),
+ *      BENCH_PG_SCHEMA (schema for the PostgreSQL store), DATABASE_URL, REDIS_URL, BENCH_LOG_LEVEL.
+ */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
+import { loadConfig, type EndpointConfig } from '../../src/config/gateway-config.js';
+import { startGateway, type GatewayOverrides } from '../../src/gateway.js';
+import { createLogger } from '../../src/log/logger.js';
+import { PostgresProtocolStore } from '../../src/protocol/postgres-store.js';
+import type { ProtocolStore } from '../../src/protocol/protocol-store.js';
+import { LAND_CODES } from '../../src/routing/laender.js';
+import { ROOT } from '../lib/common.js';
+import { detectWiring } from '../lib/wiring.js';
+import { benchGatewaySecurity, benchParties, benchSecurityConfig, loadBenchPki } from '../lib/security-wiring.js';
+import { unsignedHops } from '../../src/intake/hop-security.js';
+
+const env = process.env;
+const simUrl = env['BENCH_SIM_URL'];
+if (!simUrl) throw new Error('BENCH_SIM_URL missing');
+
+const config = loadConfig(path.join(ROOT, 'config/default.yaml'), env);
+config.http = { ...config.http, host: '127.0.0.1', port: 0 };
+config.routes.mirror = { ...config.routes.mirror, url: `${simUrl}/mirror` } as EndpointConfig;
+for (const land of LAND_CODES) {
+  const r = config.routes.laender[land];
+  if (r !== undefined) r.url = `${simUrl}/land/${land}`;
+}
+config.protocol = { ...config.protocol, dataDir: env['BENCH_DATA_DIR'] ?? 'memory://' };
+config.log = { level: (env['BENCH_LOG_LEVEL'] ?? 'info') as typeof config.log.level };
+
+const wiring = detectWiring();
+const overrides: GatewayOverrides = {};
+let security: 'configured' | 'bench-config' | 'bench-override' | 'unsigned' = 'unsigned';
+const cfg = config as unknown as { security?: Record<string, unknown>; parties?: unknown[] };
+if (env['BENCH_SECURITY'] !== 'signed') {
+  if (cfg.security) cfg.security['required'] = false;
+  overrides.security = unsignedHops;
+} else if (wiring.configured) {
+  security = 'configured';
+} else if (wiring.securityWired && cfg.security) {
+  // the shipped YAML has no keys yet: the same composition path, with the bench's test PKI
+  await loadBenchPki(wiring.pkiDir);
+  Object.assign(cfg.security, benchSecurityConfig(wiring.pkiDir));
+  cfg.parties = benchParties();
+  security = 'bench-config';
+} else {
+  overrides.security = await benchGatewaySecurity(await loadBenchPki(wiring.pkiDir));
+  security = 'bench-override';
+}
+let ownStore: ProtocolStore | undefined;
+const pgSchema = env['BENCH_PG_SCHEMA'];
+if (config.protocol.databaseUrl && pgSchema) {
+  // the `test` database is shared: the bench's protocol goes to a schema of its own
+  if (/config\.protocol\.schema/.test(wiring.gatewaySource)) {
+    (config.protocol as Record<string, unknown>)['schema'] = pgSchema;
+  } else {
+    ownStore = await PostgresProtocolStore.open({ connectionString: config.protocol.databaseUrl, schema: pgSchema });
+    overrides.protocol = ownStore;
+  }
+}
+const redisPrefix = env['BENCH_REDIS_PREFIX'];
+if (config.queue.redisUrl && redisPrefix) (config.queue as Record<string, unknown>)['prefix'] = redisPrefix;
+// Logs go to stdout as in production; the bench parent discards them.
+overrides.log = createLogger(config.log.level);
+
+const mb = (n: number): number => Math.round(n / 1048576);
+const before = process.memoryUsage();
+const gw = await startGateway(config, overrides);
+const after = process.memoryUsage();
+process.send?.({
+  type: 'ready',
+  url: gw.url,
+  pid: process.pid,
+  security,
+  pkiDir: wiring.pkiDir,
+  memoryMb: {
+    rssBeforeStart: mb(before.rss), rssAfterStart: mb(after.rss), heapUsed: mb(after.heapUsed),
+    external: mb(after.external), arrayBuffers: mb(after.arrayBuffers),
+  },
+  protocol: config.protocol.databaseUrl ? 'postgresql' : `pglite:${config.protocol.dataDir}`,
+  queue: config.queue.redisUrl ? (wiring.queueWired ? 'bullmq' : 'memory (REDIS_URL set, BullMQ not wired in startGateway)') : 'memory',
+});
+
+// CPU profile of a chosen window (the parent starts it after the warm-up): no start-up in it
+let session: Session | undefined;
+process.on('message', (m: { type?: string; file?: string }) => {
+  if (m.type === 'prof-start') {
+    void (async () => {
+      session = new Session();
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+      process.send?.({ type: 'prof-started' });
+    })();
+  } else if (m.type === 'prof-stop' && session && m.file) {
+    const s = session;
+    const file = m.file;
+    void (async () => {
+      const { profile } = await s.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      s.disconnect();
+      process.send?.({ type: 'prof-done' });
+    })();
+  }
+});
+
+process.on('message', (m: { type?: string }) => {
+  if (m.type !== 'stop') return;
+  void (async () => {
+    await gw.close();
+    await ownStore?.close();
+    process.exit(0);
+  })();
+});
+process.on('disconnect', () => process.exit(0));

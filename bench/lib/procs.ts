@@ -1,0 +1,124 @@
+/** Child processes of the bench (gateway, simulator, load generator), started with `node --import tsx`. */
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { BENCH_DIR, ROOT, cpuSeconds, memoryMb, sleep } from './common.js';
+import type { LoadJob, LoadResult } from '../entries/load.js';
+
+export interface Child<R> {
+  proc: ChildProcess;
+  pid: number;
+  ready: R;
+  stop(): Promise<void>;
+}
+
+export async function startChild<R extends { pid: number }>(
+  entry: string,
+  env: Record<string, string | undefined>,
+  opts: { execArgv?: string[]; stdout?: 'ignore' | 'inherit' } = {},
+): Promise<Child<R>> {
+  const proc = fork(path.join(BENCH_DIR, 'entries', entry), [], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    execArgv: ['--import', 'tsx', ...(opts.execArgv ?? [])],
+    stdio: ['ignore', opts.stdout ?? 'ignore', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<R>((resolve, reject) => {
+    const onMsg = (m: { type?: string }): void => {
+      if (m.type === 'ready') {
+        proc.off('message', onMsg);
+        resolve(m as unknown as R);
+      }
+    };
+    proc.on('message', onMsg);
+    proc.once('exit', (code) => reject(new Error(`${entry} exited with ${code} before it was ready`)));
+  });
+  return {
+    proc,
+    pid: ready.pid,
+    ready,
+    async stop() {
+      if (proc.exitCode !== null) return;
+      const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+      proc.send({ type: 'stop' });
+      const timeout = sleep(15_000).then(() => 'timeout');
+      if ((await Promise.race([exited.then(() => 'ok'), timeout])) === 'timeout') {
+        proc.kill('SIGKILL');
+        await exited;
+      }
+    },
+  };
+}
+
+let jobId = 0;
+/** Runs one job on the load generator; `onProgress` gets completion counts. */
+export function runLoad(load: Child<{ pid: number }>, job: LoadJob, onProgress?: (done: number) => void): Promise<LoadResult> {
+  const id = ++jobId;
+  return new Promise((resolve, reject) => {
+    const onMsg = (m: { type: string; id: number; result?: LoadResult; done?: number; error?: string }): void => {
+      if (m.id !== id) return;
+      if (m.type === 'progress' && m.done !== undefined) onProgress?.(m.done);
+      else if (m.type === 'result' && m.result) {
+        load.proc.off('message', onMsg);
+        resolve(m.result);
+      } else if (m.type === 'error') {
+        load.proc.off('message', onMsg);
+        reject(new Error(m.error));
+      }
+    };
+    load.proc.on('message', onMsg);
+    load.proc.send({ type: 'run', id, job });
+  });
+}
+
+/** Watches a process: CPU seconds and memory, with VmRSS sampled every `everyMs`. */
+export class ProcessWatch {
+  private timer: NodeJS.Timeout | undefined;
+  peakRssMb = 0;
+  samples: Array<{ t: number; rssMb: number }> = [];
+
+  constructor(readonly pid: number, private readonly everyMs = 200) {}
+
+  start(): this {
+    this.timer = setInterval(() => this.sample(), this.everyMs);
+    this.timer.unref();
+    return this;
+  }
+
+  sample(): number {
+    try {
+      const { rss } = memoryMb(this.pid);
+      this.peakRssMb = Math.max(this.peakRssMb, rss);
+      this.samples.push({ t: Date.now(), rssMb: rss });
+      if (this.samples.length > 20_000) this.samples.splice(0, 10_000);
+      return rss;
+    } catch {
+      return NaN;
+    }
+  }
+
+  cpu(): number {
+    return cpuSeconds(this.pid);
+  }
+
+  hwmMb(): number {
+    return memoryMb(this.pid).hwm;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}
+
+/** Sends a command to a child and waits for its reply of type `replyType`. */
+export function command(child: Child<{ pid: number }>, msg: Record<string, unknown>, replyType: string): Promise<void> {
+  return new Promise((resolve) => {
+    const onMsg = (m: { type?: string }): void => {
+      if (m.type === replyType) {
+        child.proc.off('message', onMsg);
+        resolve();
+      }
+    };
+    child.proc.on('message', onMsg);
+    child.proc.send(msg);
+  });
+}
