@@ -1,6 +1,6 @@
 // SQLite comparison for the embedded-store decision. better-sqlite3 is NOT a project dependency:
 // run from a scratch dir:  mkdir /tmp/sqlite-bench && cd /tmp/sqlite-bench && npm i better-sqlite3 &&
-//   cp <repo>/test/protocol/bench/sqlite-bench.mjs . && node sqlite-bench.mjs memory|full|normal 2000
+//   cp <repo>/bench/protocol-store/sqlite-bench.mjs . && node sqlite-bench.mjs memory|full|normal 2000
 // Work per append as in the PGlite store (canonical JSON + SHA-256 chain, head row, one
 // transaction per append) minus the store's JS validation/mapping (~45 µs per record, measured).
 import Database from 'better-sqlite3';

@@ -1,7 +1,7 @@
 /**
  * Measures the protocol store: startup (open + migrate), RSS, appends/s of single records and
  * of batches of 50, and verify/export throughput.
- *   npx tsx test/protocol/bench/append-bench.ts pglite-memory|pglite-disk|postgres [records] [dataDir]
+ *   npx tsx bench/protocol-store/append-bench.ts pglite-memory|pglite-disk|postgres [records] [dataDir]
  * With a dataDir, pglite-disk keeps its data there: run twice to measure opening an existing store.
  * One store per process, so RSS is the store's. PostgreSQL: PROTOCOL_TEST_DATABASE_URL or the
  * local test database, in a scratch schema.
@@ -10,13 +10,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { PGliteProtocolStore, IN_MEMORY } from '../../../src/protocol/pglite-store.js';
-import { PostgresProtocolStore } from '../../../src/protocol/postgres-store.js';
-import { PostgresDriver } from '../../../src/protocol/postgres-driver.js';
-import type { ProtocolStore } from '../../../src/protocol/protocol-store.js';
-import type { NewProtocolRecord } from '../../../src/protocol/protocol-record.js';
-import { GroupCommitAppender } from '../../../src/protocol/group-commit-appender.js';
-import { queryRecords } from '../fixtures.js';
+import { PGliteProtocolStore, IN_MEMORY } from '../../src/protocol/pglite-store.js';
+import { PostgresProtocolStore } from '../../src/protocol/postgres-store.js';
+import { PostgresDriver } from '../../src/protocol/postgres-driver.js';
+import type { ProtocolStore } from '../../src/protocol/protocol-store.js';
+import type { NewProtocolRecord } from '../../src/protocol/protocol-record.js';
+import { GroupCommitAppender } from '../../src/protocol/group-commit-appender.js';
+import { queryRecords } from '../../test/protocol/fixtures.js';
 
 const kind = process.argv[2] ?? 'pglite-memory';
 const n = Number(process.argv[3] ?? 2000);
