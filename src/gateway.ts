@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { GatewayConfig } from './config/gateway-config.js';
+import type { EndpointConfig, GatewayConfig } from './config/gateway-config.js';
 import { createDispatchHandler } from './dispatch/dispatch-worker.js';
 import { RegisterClient } from './dispatch/register-client.js';
 import { createGatewayServer } from './http/gateway-server.js';
@@ -61,6 +61,11 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     ...(config.protocol.databaseUrl ? { databaseUrl: config.protocol.databaseUrl, schema: config.protocol.schema } : {}),
     dataDir: config.protocol.dataDir,
   });
+  /** The endpoint behind a queue's target key (`mirror`, `land:09`). */
+  const endpointOfKey = (target: string): EndpointConfig | undefined => {
+    const land = target.startsWith('land:') ? target.slice(5) : undefined;
+    return target === 'mirror' ? config.routes.mirror : land !== undefined && isLandCode(land) ? config.routes.laender[land] : undefined;
+  };
   const redisUrl = config.queue.redisUrl;
   const queue = overrides.queue ?? (redisUrl
     ? new BullmqDispatchQueue(redisUrl, {
@@ -69,6 +74,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       ...(process.env['XMELD_QUEUE_KEY'] ? { encryptionKey: process.env['XMELD_QUEUE_KEY'] } : {}),
       targets: ['mirror', ...Object.keys(config.routes.laender).map((l) => `land:${l}`)],
       circuitBreaker: DEFAULT_CIRCUIT_BREAKER,
+      rateLimitOf: (target) => endpointOfKey(target)?.rateLimit,
       // A dead instance's jobs are taken over while their callers still wait.
       lockDurationMs: config.queue.lockDurationMs,
       stalledIntervalMs: config.queue.stalledIntervalMs,
@@ -93,11 +99,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   const endpointOf = (t: Target) => t.kind === 'mirror'
     ? config.routes.mirror
     : (isLandCode(t.land) ? config.routes.laender[t.land] : undefined);
-  queue.process(createDispatchHandler(client), (target) => {
-    const land = target.startsWith('land:') ? target.slice(5) : undefined;
-    const ep = target === 'mirror' ? config.routes.mirror : land !== undefined && isLandCode(land) ? config.routes.laender[land] : undefined;
-    return ep?.concurrency ?? 16;
-  });
+  queue.process(createDispatchHandler(client), (target) => endpointOfKey(target)?.concurrency ?? 16);
 
   const writer = new ProtocolWriter(protocol, config.authorities.filter((a) => a.protocolCommissioned).map((a) => a.kennung));
   const purgeJob = startDailyPurge(protocol, log, overrides.clock);

@@ -14,6 +14,8 @@ const endpoint = z.object({
   soapVersion: z.enum(['1.1', '1.2']).default('1.1'),
   /** Most concurrent requests to this register. */
   concurrency: z.number().int().positive().default(16),
+  /** At most `max` requests per `durationMs` to this register, across all instances (BullMQ queues). */
+  rateLimit: z.object({ max: z.number().int().positive(), durationMs: z.number().int().positive() }).optional(),
   /** How this Land takes free searches from other states (BMeldDAV Anlage Nr. 3). */
   freieSuche: z.object({
     nurEinzelgemeinden: z.boolean().default(false),
