@@ -19,7 +19,7 @@ import { DEFAULT_CIRCUIT_BREAKER } from './queue/circuit-breaker.js';
 import { MemoryDispatchQueue } from './queue/memory-dispatch-queue.js';
 import { RedisReplayGuard } from './security/redis-replay-guard.js';
 import { isLandCode } from './routing/laender.js';
-import type { Target } from './routing/route-query.js';
+import { targetKey, type Target } from './routing/route-query.js';
 import { VorgangsnummerGenerator } from './vorgang/vorgangsnummer.js';
 import type { GatewayIdentity } from './xmeld/gateway-identity.js';
 import { packageVersion } from './version.js';
@@ -96,9 +96,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     log, ...(overrides.clock ? { clock: overrides.clock } : {}), ...(replayGuard ? { replayGuard } : {}),
   });
   const security = overrides.security ?? configured;
-  const endpointOf = (t: Target) => t.kind === 'mirror'
-    ? config.routes.mirror
-    : (isLandCode(t.land) ? config.routes.laender[t.land] : undefined);
+  const endpointOf = (t: Target): EndpointConfig | undefined => endpointOfKey(targetKey(t));
   queue.process(createDispatchHandler(client), (target) => endpointOfKey(target)?.concurrency ?? 16);
 
   const writer = new ProtocolWriter(protocol, config.authorities.filter((a) => a.protocolCommissioned).map((a) => a.kennung));
@@ -108,6 +106,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     observeStage: (stage, seconds) => metrics.stages.observe({ stage }, seconds),
     identity,
     limits: { maxBytes: config.http.bodyLimitBytes },
+    answerLimits: { maxBytes: config.register.maxAnswerBytes },
     validator: { isValid: (el) => schema.validate(el).ok },
     security,
     queue,

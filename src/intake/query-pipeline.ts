@@ -27,7 +27,10 @@ import { ProtocolTrail } from './protocol-trail.js';
 
 export interface PipelineDeps {
   identity: GatewayIdentity;
+  /** For requests from callers. */
   limits: ParseLimits;
+  /** For registers' answers (lists can be larger than any query). */
+  answerLimits: ParseLimits;
   validator: MessageValidator;
   security: HopSecurity;
   queue: DispatchQueue;
@@ -181,7 +184,7 @@ export class QueryPipeline {
         answerNumber,
         queryUuid: message.uuid,
         validator: this.deps.validator,
-        limits: this.deps.limits,
+        limits: this.deps.answerLimits,
         verify: (raw, env) => this.deps.security.verify(raw, env, { hop: 'register', target: targetKey(leg.target) }),
       }));
     } catch (e) {
