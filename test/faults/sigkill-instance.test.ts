@@ -5,9 +5,10 @@ import type { TestPki } from '../../src/security/test-pki.js';
 import type { SimulatedRegisters } from '../../src/simulator/server.js';
 import {
   DATABASE_URL, GatewayProcess, QUERIES, REDIS_URL, deleteRedisPrefix, dropSchema, hopsOf, isAnswerOr16, newAgent, quantile,
-  readProtocol, redisKeys, runId, sendQuery, signedQuery, sleep, startRegisters, tally, verdict,
+  readProtocol, runId, sendQuery, signedQuery, sleep, startRegisters, tally, verdict,
   type QueryKind, type SendResult,
 } from './support.js';
+import { keysOf } from '../queue/support.js';
 
 const SLOW_MS = 1_500;
 const DEADLINE_MS = 8_000;
@@ -174,7 +175,7 @@ describe('two gateway instances, one SIGKILLed mid-run', () => {
 
     interface LeftJob { key: string; replyTo: string; deadline: number }
     async function jobsIn(r: Redis): Promise<LeftJob[]> {
-      const keys = (await redisKeys(r, prefix)).filter((k) => /@[0-9a-f]+:[0-9a-f-]{36}$/.test(k));
+      const keys = (await keysOf(r, prefix)).filter((k) => /@[0-9a-f]+:[0-9a-f-]{36}$/.test(k));
       const jobs = await Promise.all(keys.map(async (key) => {
         const data = await r.hget(key, 'data');
         if (data === null) return undefined;

@@ -3,10 +3,11 @@
  * configuration derived from config/default.yaml, the simulated registers in the test process,
  * signed queries, timed sends, and clean-up of Redis keys and PostgreSQL schemas.
  */
+import { freePort } from '../support/free-port.js';
+import { keysOf } from '../queue/support.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
@@ -36,18 +37,6 @@ export function runId(): string {
   return randomBytes(4).toString('hex');
 }
 
-/** A port that was free a moment ago (the gateway listens on a fixed port from its YAML). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // Simulated registers and signed queries
@@ -354,7 +343,7 @@ export async function deleteRedisPrefix(redisUrl: string, prefix: string): Promi
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, retryStrategy: () => null });
   redis.on('error', () => undefined);
   try {
-    const keys = await redisKeys(redis, prefix);
+    const keys = await keysOf(redis, prefix);
     for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
     return keys.length;
   } finally {
@@ -362,16 +351,6 @@ export async function deleteRedisPrefix(redisUrl: string, prefix: string): Promi
   }
 }
 
-export async function redisKeys(redis: Redis, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
-  return keys;
-}
 
 export async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`bad schema name ${schema}`);
