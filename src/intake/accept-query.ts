@@ -1,4 +1,4 @@
-import type { XmlDocument } from 'libxml2-wasm';
+import type { XmlDocument, XmlElement } from 'libxml2-wasm';
 import { RejectedMessageError } from '../errors.js';
 import { readEnvelope } from '../soap/read-envelope.js';
 import type { SoapVersion } from '../soap/soap-version.js';
@@ -49,31 +49,36 @@ export async function acceptQuery(raw: Buffer, deps: AcceptDeps, clientCertifica
   let doc: XmlDocument | undefined;
   let verified: VerifiedMessage | undefined;
   let version: SoapVersion | undefined;
-  const info: RefusedInfo = {};
+  let claimed: XmlElement | undefined;
+  let messageType: RefusedInfo['messageType'];
   try {
     doc = parseHardened(raw, deps.limits);
     const envelope = readEnvelope(doc);
     version = envelope.version;
-    learnSender(envelope.message, info); // best effort, for the 0910 of a refusal
+    claimed = envelope.message;
     verified = await deps.security.verify(raw, envelope, { hop: 'caller' });
     const message = verified.message;
     const number = messageKind(message, ['1330', '1332']) as '1330' | '1332';
-    info.messageType = number;
+    messageType = number;
     if (!deps.validator.isValid(message)) throw new RejectedMessageError('X001');
     const query = readQuery(message, number);
     deps.authorize?.(verified.partyId, query, clientCertificate);
     return { version, query, messageXml: selfContainedXml(message) };
   } catch (e) {
-    if (e instanceof RejectedMessageError) throw new QueryRefused(e, version, info);
-    throw e;
+    if (!(e instanceof RejectedMessageError)) throw e;
+    // Only a refusal needs to know whom to address its 0910 to (read before the tree is freed).
+    const info: RefusedInfo = claimed === undefined ? {} : learnSender(claimed);
+    if (messageType !== undefined) info.messageType = messageType;
+    throw new QueryRefused(e, version, info);
   } finally {
     verified?.release();
     doc?.dispose();
   }
 }
 
-/** Best effort, before schema validation: whom to address the 0910 to. */
-function learnSender(message: Parameters<typeof textAt>[0], info: RefusedInfo): void {
+/** Best effort, from the message as claimed (maybe unsigned, not schema-valid): whom to address the 0910 to. */
+function learnSender(message: XmlElement): RefusedInfo {
+  const info: RefusedInfo = {};
   try {
     info.identification = readIdentification(message, 'nachrichtenkopf.g2g/identifikation.nachricht');
   } catch {
@@ -81,4 +86,5 @@ function learnSender(message: Parameters<typeof textAt>[0], info: RefusedInfo): 
   }
   const kennung = textAt(message, 'nachrichtenkopf.g2g/autor/kennung');
   if (kennung !== undefined) info.autor = { kennung };
+  return info;
 }
