@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { request } from 'undici';
 import { CONTENT_TYPE, type SoapVersion } from '../soap/soap-version.js';
-import { writeEnvelope } from '../soap/write-envelope.js';
+import { bareMessage, writeEnvelope } from '../soap/write-envelope.js';
 
 /**
  * `xmeld-gateway send FILE`: sends a message as a configured party would. A bare XMeld message
@@ -13,12 +13,12 @@ export async function sendMessageFile(
   url: string,
   opts: { soapVersion: SoapVersion; sign?: (xml: string) => Promise<string>; freshUuid?: boolean },
 ): Promise<{ status: number; body: string }> {
-  const text = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '').replace(/^<\?xml[^?]*\?>\s*/, '');
-  const isEnvelope = /^(<!--[\s\S]*?-->\s*)*<([A-Za-z_][\w.-]*:)?Envelope[\s>]/.test(text);
+  const text = bareMessage(await readFile(file, 'utf8'));
+  const isEnvelope = /^<([A-Za-z_][\w.-]*:)?Envelope[\s>]/.test(text);
   const message = opts.freshUuid && !isEnvelope
     ? text.replace(/<nachrichtenUUID>[^<]*<\/nachrichtenUUID>/, `<nachrichtenUUID>${randomUUID()}</nachrichtenUUID>`)
     : text;
-  let envelope = isEnvelope ? text : writeEnvelope({ version: opts.soapVersion, body: stripComments(message) });
+  let envelope = isEnvelope ? text : writeEnvelope({ version: opts.soapVersion, body: message });
   if (!isEnvelope && opts.sign) envelope = await opts.sign(envelope);
   const action = 'urn:xmeld-gateway:1:personensuche';
   const headers = opts.soapVersion === '1.1'
@@ -26,9 +26,4 @@ export async function sendMessageFile(
     : { 'content-type': `${CONTENT_TYPE['1.2']}; action="${action}"` };
   const res = await request(url, { method: 'POST', headers, body: envelope });
   return { status: res.statusCode, body: await res.body.text() };
-}
-
-/** Leading comments (like the KoSIT reference notes) may not stand inside a SOAP Body. */
-function stripComments(xml: string): string {
-  return xml.replace(/^(\s*<!--[\s\S]*?-->)+\s*/, '');
 }

@@ -21,3 +21,11 @@ export function writeEnvelope(p: EnvelopeParts): string {
   return `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="${SOAP_NS[p.version]}">`
     + header + `<soap:Body>${p.body}</soap:Body></soap:Envelope>`;
 }
+
+/**
+ * A message file's content as it can stand inside a SOAP Body: without byte order mark, XML
+ * declaration and the comments before the root (the KoSIT reference messages carry some).
+ */
+export function bareMessage(xml: string): string {
+  return xml.replace(/^\uFEFF/, '').replace(/^<\?xml[^?]*\?>\s*/, '').replace(/^(\s*<!--[\s\S]*?-->)+\s*/, '');
+}

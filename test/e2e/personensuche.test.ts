@@ -8,6 +8,7 @@ import { answerFacts } from '../support/answer-facts.js';
 import { startHarness, type Harness } from '../support/gateway-harness.js';
 import { validateAnswerMessage } from '../support/schema-check.js';
 import { fixturesDir, samplesDir } from '../support/paths.js';
+import { bareMessage } from '../../src/soap/write-envelope.js';
 import { postSoap } from '../support/soap-post.js';
 import { withFreshUuid } from '../support/test-pki.js';
 
@@ -80,8 +81,8 @@ describe('a stock SOAP client (node-soap) from the WSDL alone', () => {
   ];
   for (const { sample, hops, expect: expected } of samples) {
     it(`sends the KoSIT 1330 sample ${sample} and gets a correlated, schema-valid 1331`, async () => {
-      const { xml, uuid } = withFreshUuid(readFileSync(path.join(samplesDir, `kosit-FachspezifischBehoerdenauskunft${sample}-1330.xml`), 'utf8')
-        .replace(/^<\?xml[^?]*\?>\s*/, '').replace(/^(\s*<!--[\s\S]*?-->)+\s*/, ''));
+      const { xml, uuid } = withFreshUuid(bareMessage(
+        readFileSync(path.join(samplesDir, `kosit-FachspezifischBehoerdenauskunft${sample}-1330.xml`), 'utf8')));
       await client.personensucheAsync({ _xml: xml });
       const body = client.lastResponse as string;
       const facts = answerFacts(body);

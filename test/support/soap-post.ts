@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { bareMessage } from '../../src/soap/write-envelope.js';
 
 /** POSTs raw bytes as a SOAP request; returns status, content type and body text. */
 export async function postSoap(
@@ -18,7 +19,6 @@ export async function postSoap(
 /** Wraps an XMeld message in a SOAP envelope (no header). */
 export function envelope(message: string, version: '1.1' | '1.2' = '1.1'): string {
   const ns = version === '1.1' ? 'http://schemas.xmlsoap.org/soap/envelope/' : 'http://www.w3.org/2003/05/soap-envelope';
-  const bare = message.replace(/^\uFEFF/, '').replace(/^<\?xml[^?]*\?>\s*/, '').replace(/^(\s*<!--[\s\S]*?-->)+\s*/, '');
-  return `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="${ns}"><soap:Body>${bare}</soap:Body></soap:Envelope>`;
+  return `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="${ns}"><soap:Body>${bareMessage(message)}</soap:Body></soap:Envelope>`;
 }
 
