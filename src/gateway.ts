@@ -1,3 +1,5 @@
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { EndpointConfig, GatewayConfig } from './config/gateway-config.js';
@@ -11,7 +13,11 @@ import { createLogger } from './log/logger.js';
 import { createProtocolStore } from './protocol/create-protocol-store.js';
 import { startDailyPurge } from './protocol/daily-purge.js';
 import { ProtocolWriter } from './protocol/protocol-writer.js';
-import { createHopSecurity, pemReader } from './security/hop-security-setup.js';
+import { pemReader } from './security/hop-security-setup.js';
+import { InMemoryReplayGuard } from './security/replay-guard.js';
+import { createConfiguredWork } from './message-work/configured-message-work.js';
+import type { MessageWork } from './message-work/message-work.js';
+import { WorkerPoolMessageWork } from './message-work/worker-pool-message-work.js';
 import type { ProtocolStore } from './protocol/protocol-store.js';
 import type { DispatchQueue } from './queue/dispatch-queue.js';
 import { BullmqDispatchQueue } from './queue/bullmq-dispatch-queue.js';
@@ -23,7 +29,6 @@ import { targetKey, type Target } from './routing/route-query.js';
 import { VorgangsnummerGenerator } from './vorgang/vorgangsnummer.js';
 import type { GatewayIdentity } from './xmeld/gateway-identity.js';
 import { packageVersion } from './version.js';
-import { XmeldSchema } from './xml/xsd-validator.js';
 
 export interface RunningGateway {
   url: string;
@@ -56,7 +61,6 @@ export function identityFrom(config: GatewayConfig): GatewayIdentity {
 export async function startGateway(config: GatewayConfig, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
   const log = overrides.log ?? createLogger(config.log.level);
   const identity = identityFrom(config);
-  const schema = XmeldSchema.load();
   const protocol = overrides.protocol ?? await createProtocolStore({
     ...(config.protocol.databaseUrl ? { databaseUrl: config.protocol.databaseUrl, schema: config.protocol.schema } : {}),
     dataDir: config.protocol.dataDir,
@@ -92,10 +96,21 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       tls: { key: readPem(config.register.tls.key), cert: readPem(config.register.tls.certificate), ca: config.register.tls.ca.map(readPem) },
     } : {}),
   });
-  const { security: configured, parties } = await createHopSecurity(config, {
-    log, ...(overrides.clock ? { clock: overrides.clock } : {}), ...(replayGuard ? { replayGuard } : {}),
+  const replay = replayGuard ?? new InMemoryReplayGuard();
+  const configured = await createConfiguredWork(config, {
+    log,
+    replayGuard: replay,
+    ...(overrides.clock ? { clock: overrides.clock } : {}),
+    ...(overrides.security ? { security: overrides.security } : {}),
   });
-  const security = overrides.security ?? configured;
+  const { parties, validator } = configured;
+  // Injected clocks and security exist only on this thread: tests that use them run inline.
+  const threads = overrides.clock || overrides.security ? 0 : threadCount(config.processing.threads);
+  const work: MessageWork = threads > 0 ? new WorkerPoolMessageWork(config, replay, threads) : configured.work;
+  if (work instanceof WorkerPoolMessageWork) {
+    await work.ready();
+    log.info({ threads }, 'message work on worker threads');
+  }
   const endpointOf = (t: Target): EndpointConfig | undefined => endpointOfKey(targetKey(t));
   queue.process(createDispatchHandler(client), (target) => endpointOfKey(target)?.concurrency ?? 16);
 
@@ -105,10 +120,8 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   const pipeline = new QueryPipeline({
     observeStage: (stage, seconds) => metrics.stages.observe({ stage }, seconds),
     identity,
-    limits: { maxBytes: config.http.bodyLimitBytes },
-    answerLimits: { maxBytes: config.register.maxAnswerBytes },
-    validator: { isValid: (el) => schema.validate(el).ok },
-    security,
+    work,
+    validator,
     queue,
     protocol: writer,
     vorgang: new VorgangsnummerGenerator(identity.land, overrides.clock),
@@ -116,10 +129,6 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     freieSucheRuleOf: (land) => {
       const ep = config.routes.laender[land];
       return ep === undefined ? undefined : { ...ep.freieSuche, gemeinden: ep.gemeinden };
-    },
-    authorize: (partyId, query, clientCertificate) => {
-      // Unsigned development setups have no verified party; entitlement needs one.
-      if (partyId !== undefined) parties.checkCaller(partyId, query, clientCertificate);
     },
     entitlementOf: (q) => {
       const a = parties.authority(q.autor.kennung);
@@ -139,7 +148,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       signing: true,
       ...(replayGuard ? { replay: replayGuard.ready() } : {}),
     }),
-    sign: (xml) => security.sign(xml),
+    sign: (xml) => work.sign(xml),
     ...(config.http.tls ? {
       https: { key: readPem(config.http.tls.key), cert: readPem(config.http.tls.certificate), ca: config.http.tls.clientCa.map(readPem) },
     } : {}),
@@ -164,7 +173,8 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       await replayGuard?.close();
       await client.close();
       if (overrides.protocol === undefined) await protocol.close();
-      schema.dispose();
+      if (work !== configured.work) await work.close();
+      await configured.work.close();
     },
   };
 }
@@ -176,4 +186,10 @@ async function protocolReady(store: ProtocolStore): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** `auto`: one thread per core, at least two so a large message leaves one free; one per cluster process. */
+function threadCount(configured: 'auto' | number): number {
+  if (configured !== 'auto') return configured;
+  return cluster.isWorker ? 1 : Math.min(8, Math.max(2, availableParallelism()));
 }

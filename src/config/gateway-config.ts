@@ -135,6 +135,14 @@ export const configSchema = z.object({
     lockDurationMs: z.number().int().positive().default(10_000),
     stalledIntervalMs: z.number().int().positive().default(5_000),
   }).prefault({}),
+  processing: z.object({
+    /**
+     * Worker threads for parsing, XSD and XML-DSig, so the event loop keeps serving while
+     * messages are checked and one large message cannot stall the rest. `auto`: one per core,
+     * at least two (one per process under `start --workers`); 0: everything on the event loop.
+     */
+    threads: z.union([z.literal('auto'), z.number().int().min(0).max(64)]).default('auto'),
+  }).prefault({}),
   simulator: z.object({
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8081),

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { normalizeAnswer } from '../answer/normalize-answer.js';
 import { summarizeOutcome, type Outcome } from '../answer/outcome.js';
 import type { EndpointConfig } from '../config/gateway-config.js';
 import { RejectedMessageError, TechnicalFailureError } from '../errors.js';
@@ -20,19 +19,16 @@ import type { GatewayIdentity } from '../xmeld/gateway-identity.js';
 import { writeAnswer } from '../xmeld/write-answer.js';
 import { writeReturnToSender } from '../xmeld/write-rts.js';
 import type { MessageValidator } from '../xml/message-validator.js';
-import type { ParseLimits } from '../xml/parse-hardened.js';
-import { acceptQuery, QueryRefused, type AcceptedQuery } from './accept-query.js';
-import type { HopSecurity } from './hop-security.js';
+import type { MessageWork } from '../message-work/message-work.js';
+import { QueryRefused, type AcceptedQuery } from './accept-query.js';
 import { ProtocolTrail } from './protocol-trail.js';
 
 export interface PipelineDeps {
   identity: GatewayIdentity;
-  /** For requests from callers. */
-  limits: ParseLimits;
-  /** For registers' answers (lists can be larger than any query). */
-  answerLimits: ParseLimits;
+  /** Parsing, verification, validation and signing of messages (inline or in a worker pool). */
+  work: MessageWork;
+  /** XSD check of derived fan-out queries. */
   validator: MessageValidator;
-  security: HopSecurity;
   queue: DispatchQueue;
   protocol: Pick<ProtocolStore, 'append'>;
   vorgang: VorgangsnummerGenerator;
@@ -40,8 +36,6 @@ export interface PipelineDeps {
   endpointOf: (target: Target) => EndpointConfig | undefined;
   /** How a Land takes free searches from other states. */
   freieSucheRuleOf: (land: LandCode) => FreieSucheRule | undefined;
-  /** Entitlement of the verified sender (T070). */
-  authorize?: (partyId: string | undefined, query: QueryMessage, clientCertificate: string | undefined) => void;
   /** What the gateway knows of the requesting authority's registration. */
   entitlementOf: (query: QueryMessage) => AuthorityEntitlement | undefined;
   deadlineMs: number;
@@ -80,7 +74,7 @@ export class QueryPipeline {
     const started = Date.now();
     let accepted: AcceptedQuery;
     try {
-      accepted = await this.timed('intake', () => acceptQuery(raw, this.deps, clientCertificate));
+      accepted = await this.timed('intake', () => this.deps.work.accept(raw, clientCertificate));
     } catch (e) {
       if (e instanceof QueryRefused) return this.refuse(e, soapVersionOfContentType(contentType));
       throw e;
@@ -101,7 +95,7 @@ export class QueryPipeline {
         gateway: this.deps.identity,
         now: this.clock(),
       });
-      return this.deps.security.sign(writeEnvelope({
+      return this.deps.work.sign(writeEnvelope({
         version: accepted.version, body: answer.xml, vorgangsnummer: trail.vorgangsnummer,
       }));
     });
@@ -168,7 +162,7 @@ export class QueryPipeline {
       const message = leg.gemeinde === undefined
         ? { xml: accepted.messageXml, uuid: query.identification.nachrichtenUUID }
         : deriveFanOutQuery(accepted.messageXml, leg.gemeinde, this.deps.validator);
-      const envelope = await this.deps.security.sign(writeEnvelope({
+      const envelope = await this.deps.work.sign(writeEnvelope({
         version: endpoint.soapVersion, body: message.xml, vorgangsnummer: trail.vorgangsnummer,
       }));
       trail.add('dispatched', { target: key });
@@ -180,12 +174,8 @@ export class QueryPipeline {
         envelope,
         deadline,
       }));
-      outcome = await this.timed('normalize', () => normalizeAnswer(reply, {
-        answerNumber,
-        queryUuid: message.uuid,
-        validator: this.deps.validator,
-        limits: this.deps.answerLimits,
-        verify: (raw, env) => this.deps.security.verify(raw, env, { hop: 'register', target: targetKey(leg.target) }),
+      outcome = await this.timed('normalize', () => this.deps.work.normalize(reply, {
+        answerNumber, queryUuid: message.uuid, target: targetKey(leg.target),
       }));
     } catch (e) {
       if (!(e instanceof TechnicalFailureError)) log.error({ err: errorClass(e) }, 'dispatch failed');
@@ -225,7 +215,7 @@ export class QueryPipeline {
       now: this.clock(),
     });
     const fault = writeFault({ version, code: r.code, side: r.side, reason: r.detail, rtsXml: rts });
-    const envelope = await this.deps.security.sign(writeEnvelope({ version, body: fault.xml }));
+    const envelope = await this.deps.work.sign(writeEnvelope({ version, body: fault.xml }));
     await this.deps.protocol.append(trail.drain());
     this.deps.log.info({ vorgangsnummer: trail.vorgangsnummer, rts: r.code }, 'refused');
     return { status: fault.httpStatus, contentType: CONTENT_TYPE[version], body: envelope, report: { rts: r.code } };

@@ -1,0 +1,44 @@
+import type { Logger } from 'pino';
+import type { GatewayConfig } from '../config/gateway-config.js';
+import type { HopSecurity } from '../intake/hop-security.js';
+import type { PartyRegistry } from '../parties/party-registry.js';
+import { createHopSecurity } from '../security/hop-security-setup.js';
+import type { ReplayGuard } from '../security/replay-guard.js';
+import type { MessageValidator } from '../xml/message-validator.js';
+import { XmeldSchema } from '../xml/xsd-validator.js';
+import { InlineMessageWork } from './inline-message-work.js';
+
+export interface ConfiguredWork {
+  work: InlineMessageWork;
+  parties: PartyRegistry;
+  /** The XSD check, also needed on the main thread (derived fan-out queries). */
+  validator: MessageValidator;
+}
+
+/**
+ * The message work as the configuration describes it: schemas, signer, parties and their
+ * trust, entitlement. Built once on the main thread and once in every pool worker.
+ */
+export async function createConfiguredWork(
+  config: GatewayConfig,
+  opts: { log: Logger; replayGuard?: ReplayGuard; clock?: () => Date; security?: HopSecurity },
+): Promise<ConfiguredWork> {
+  const schema = XmeldSchema.load();
+  const { security: configured, parties } = await createHopSecurity(config, {
+    log: opts.log,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.replayGuard ? { replayGuard: opts.replayGuard } : {}),
+  });
+  const validator: MessageValidator = { isValid: (el) => schema.validate(el).ok };
+  const work = new InlineMessageWork({
+    limits: { maxBytes: config.http.bodyLimitBytes },
+    answerLimits: { maxBytes: config.register.maxAnswerBytes },
+    validator,
+    security: opts.security ?? configured,
+    authorize: (partyId, query, clientCertificate) => {
+      // Unsigned development setups have no verified party; entitlement needs one.
+      if (partyId !== undefined) parties.checkCaller(partyId, query, clientCertificate);
+    },
+  }, () => schema.dispose());
+  return { work, parties, validator };
+}

@@ -1,0 +1,39 @@
+import { normalizeAnswer } from '../answer/normalize-answer.js';
+import type { Outcome } from '../answer/outcome.js';
+import { acceptQuery, type AcceptedQuery, type AcceptDeps } from '../intake/accept-query.js';
+import type { RegisterReply } from '../queue/dispatch-job.js';
+import type { ParseLimits } from '../xml/parse-hardened.js';
+import type { AnswerContext, MessageWork } from './message-work.js';
+
+export interface InlineWorkDeps extends AcceptDeps {
+  /** For registers' answers (lists can be larger than any query). */
+  answerLimits: ParseLimits;
+}
+
+/** The steps on the calling thread: for tests, small setups, and inside each pool worker. */
+export class InlineMessageWork implements MessageWork {
+  constructor(private readonly deps: InlineWorkDeps, private readonly onClose: () => void = () => undefined) {}
+
+  accept(raw: Buffer, clientCertificate?: string): Promise<AcceptedQuery> {
+    return acceptQuery(raw, this.deps, clientCertificate);
+  }
+
+  sign(envelopeXml: string): Promise<string> {
+    return this.deps.security.sign(envelopeXml);
+  }
+
+  normalize(reply: RegisterReply, ctx: AnswerContext): Promise<Outcome> {
+    return normalizeAnswer(reply, {
+      answerNumber: ctx.answerNumber,
+      queryUuid: ctx.queryUuid,
+      validator: this.deps.validator,
+      limits: this.deps.answerLimits,
+      verify: (raw, env) => this.deps.security.verify(raw, env, { hop: 'register', target: ctx.target }),
+    });
+  }
+
+  close(): Promise<void> {
+    this.onClose();
+    return Promise.resolve();
+  }
+}

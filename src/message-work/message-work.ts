@@ -1,0 +1,27 @@
+import type { Outcome } from '../answer/outcome.js';
+import type { AcceptedQuery } from '../intake/accept-query.js';
+import type { RegisterReply } from '../queue/dispatch-job.js';
+
+/** What the pipeline needs to read a register's answer. */
+export interface AnswerContext {
+  answerNumber: '1331' | '1333';
+  /** nachrichtenUUID of the forwarded query, which the answer must name. */
+  queryUuid: string;
+  /** Route target key (`land:09`, `mirror`): decides whose signature the answer must carry. */
+  target: string;
+}
+
+/**
+ * The CPU-bound steps of a query — XML parsing, XSD, XML-DSig, canonicalization — behind one
+ * narrow interface, so they can run on the event loop (inline) or in a worker pool. Only
+ * bytes, strings and plain objects cross it.
+ */
+export interface MessageWork {
+  /** Parse, verify, validate and read a caller's query; throws QueryRefused with the RTS code. */
+  accept(raw: Buffer, clientCertificate?: string): Promise<AcceptedQuery>;
+  /** Adds the gateway's WS-Security signature to an envelope. */
+  sign(envelopeXml: string): Promise<string>;
+  /** Whatever the register answered, one Outcome (contract §7). */
+  normalize(reply: RegisterReply, ctx: AnswerContext): Promise<Outcome>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,48 @@
+/**
+ * Entry of a pool worker (piscina): builds the configured message work once, then runs one
+ * task at a time. Replay questions go back to the main thread over the task's port.
+ */
+import { Buffer } from 'node:buffer';
+import { workerData } from 'piscina';
+import type { Outcome } from '../answer/outcome.js';
+import type { GatewayConfig } from '../config/gateway-config.js';
+import { QueryRefused } from '../intake/accept-query.js';
+import { createLogger } from '../log/logger.js';
+import { createConfiguredWork } from './configured-message-work.js';
+import { PortReplayGuard } from './replay-channel.js';
+import { refusalToWire, type AcceptResult, type WorkTask } from './work-task.js';
+
+const { config } = workerData as { config: GatewayConfig };
+const replayGuard = new PortReplayGuard();
+// Warnings (TEST PKI, unsigned mode) are the main thread's to give, once.
+const log = createLogger(config.log.level === 'silent' ? 'silent' : 'error');
+const { work } = await createConfiguredWork(config, { log, replayGuard });
+
+export default async function run(task: WorkTask): Promise<AcceptResult | string | Outcome | 'pong'> {
+  switch (task.op) {
+    case 'ping':
+      return 'pong';
+    case 'sign':
+      return work.sign(task.xml);
+    case 'accept':
+      replayGuard.use(task.replay);
+      try {
+        return { accepted: await work.accept(Buffer.from(task.raw.buffer, task.raw.byteOffset, task.raw.byteLength), task.clientCertificate) };
+      } catch (e) {
+        if (e instanceof QueryRefused) return { refused: refusalToWire(e) };
+        throw e;
+      } finally {
+        replayGuard.use(undefined);
+        task.replay.close();
+      }
+    case 'normalize':
+      replayGuard.use(task.replay);
+      try {
+        const body = Buffer.from(task.body.buffer, task.body.byteOffset, task.body.byteLength);
+        return await work.normalize({ status: task.status, contentType: task.contentType, body }, task.ctx);
+      } finally {
+        replayGuard.use(undefined);
+        task.replay.close();
+      }
+  }
+}

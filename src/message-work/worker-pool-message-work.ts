@@ -1,0 +1,73 @@
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { Outcome } from '../answer/outcome.js';
+import type { GatewayConfig } from '../config/gateway-config.js';
+import type { AcceptedQuery } from '../intake/accept-query.js';
+import type { RegisterReply } from '../queue/dispatch-job.js';
+import type { ReplayGuard } from '../security/replay-guard.js';
+import type { AnswerContext, MessageWork } from './message-work.js';
+import { answerReplayQuestions } from './replay-channel.js';
+import { refusalFromWire, type AcceptResult, type WorkTask } from './work-task.js';
+
+const WORKER_FILE = new URL(import.meta.url.endsWith('.ts') ? './message-worker-from-source.mjs' : './message-worker.js', import.meta.url);
+
+/**
+ * The message work on a pool of worker threads, so the event loop keeps serving HTTP, the
+ * queue and the protocol while queries are parsed and signed, and one large message occupies
+ * one worker instead of the whole gateway.
+ */
+export class WorkerPoolMessageWork implements MessageWork {
+  private readonly pool: Piscina;
+
+  constructor(config: GatewayConfig, private readonly replayGuard: ReplayGuard, threads: number) {
+    this.pool = new Piscina({
+      filename: WORKER_FILE.href,
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      concurrentTasksPerWorker: 1, // PortReplayGuard relies on it
+      workerData: { config },
+    });
+  }
+
+  /** Resolves once a worker has built its configuration (bad keys or schemas fail here, at start). */
+  async ready(): Promise<void> {
+    await this.pool.run({ op: 'ping' } satisfies WorkTask);
+  }
+
+  async accept(raw: Buffer, clientCertificate?: string): Promise<AcceptedQuery> {
+    const bytes = new Uint8Array(raw); // a copy of its own, transferred rather than cloned
+    const result = await this.withReplay((replay) => this.pool.run(
+      { op: 'accept', raw: bytes, replay, ...(clientCertificate ? { clientCertificate } : {}) } satisfies WorkTask,
+      { transferList: [bytes.buffer as ArrayBuffer, replay] },
+    )) as AcceptResult;
+    if ('refused' in result) throw refusalFromWire(result.refused);
+    return result.accepted;
+  }
+
+  async sign(envelopeXml: string): Promise<string> {
+    return await this.pool.run({ op: 'sign', xml: envelopeXml } satisfies WorkTask) as string;
+  }
+
+  async normalize(reply: RegisterReply, ctx: AnswerContext): Promise<Outcome> {
+    const body = new Uint8Array(reply.body);
+    return await this.withReplay((replay) => this.pool.run(
+      { op: 'normalize', status: reply.status, body, ctx, replay, ...(reply.contentType ? { contentType: reply.contentType } : {}) } satisfies WorkTask,
+      { transferList: [body.buffer as ArrayBuffer, replay] },
+    )) as Outcome;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  private async withReplay<T>(run: (port: MessageChannel['port2']) => Promise<T>): Promise<T> {
+    const { port1, port2 } = new MessageChannel();
+    answerReplayQuestions(port1, this.replayGuard);
+    try {
+      return await run(port2);
+    } finally {
+      port1.close();
+    }
+  }
+}
