@@ -23,7 +23,7 @@ import { RESULTS_DIR, ROOT, fmt, machineCpu, table } from './lib/common.js';
 import { summarizeProfile } from './lib/cpuprofile.js';
 import { measureCryptoBound, type CryptoBound } from './lib/crypto-bound.js';
 import { runNative, type NativeResults } from './lib/native.js';
-import { ProcessWatch, command, runLoad, startChild, type Child } from './lib/procs.js';
+import { ProcessWatch, buildForBench, command, runLoad, startChild, type Child } from './lib/procs.js';
 import { loadBenchPki } from './lib/security-wiring.js';
 import { prepareMaterial, runStages, type StageResult } from './lib/stages.js';
 import { detectWiring } from './lib/wiring.js';
@@ -130,7 +130,7 @@ async function startAll(env: Record<string, string>, execArgv: string[] = []): P
   const sim = await startChild<{ pid: number; url: string }>('simulator.ts', { BENCH_SECURITY: security, BENCH_PKI_DIR: wiring.pkiDir });
   const gw = await startChild<{ pid: number; url: string; security: string } & Record<string, unknown>>('gateway.ts', {
     BENCH_SECURITY: security, BENCH_SIM_URL: sim.ready.url, ...env,
-  }, { execArgv });
+  }, { execArgv, compiled: true });
   const load = await startChild<{ pid: number }>('load.ts', {});
   return { sim, gw, load };
 }
@@ -366,9 +366,11 @@ async function main(): Promise<void> {
   result['loadavgAtStart'] = load;
   if ((load[0] ?? 0) > Number(mach['nproc'])) log(`  (!) load average ${load.map((l) => l.toFixed(1)).join(' ')} on ${mach['nproc']} cores: other processes compete; see the 'other cores' column`);
   log(`  ${mach['cpuModel']} — nproc ${mach['nproc']}, ${mach['memTotalGb']} GB, Node ${mach['node']}, Linux ${mach['kernel']}`);
-  log(`  wiring: security ${wiring.configured ? 'from config/default.yaml' : wiring.securityWired ? 'wired, keys from the bench' : 'not wired (bench override)'}, `
-    + `queue ${wiring.queueWired ? 'BullMQ wired' : 'BullMQ not wired in startGateway (REDIS_URL has no effect)'}, test PKI ${path.relative(ROOT, wiring.pkiDir) || wiring.pkiDir}`);
-  result['wiring'] = { ...wiring, gatewaySource: undefined };
+  log(`  wiring: security ${wiring.configured ? 'from config/default.yaml' : 'bench keys (bench override)'}, test PKI ${path.relative(ROOT, wiring.pkiDir) || wiring.pkiDir}`);
+  result['wiring'] = wiring;
+  // The gateway runs compiled, as in production (see bench/lib/procs.ts).
+  log('  compiling src/ and bench/ into .bench-build (tsconfig.bench.json) for the gateway process');
+  buildForBench();
 
   // 1. crypto bound
   section('1. crypto bound');

@@ -11,13 +11,10 @@ import path from 'node:path';
 import { loadConfig, type EndpointConfig } from '../../src/config/gateway-config.js';
 import { startGateway, type GatewayOverrides } from '../../src/gateway.js';
 import { createLogger } from '../../src/log/logger.js';
-import { PostgresProtocolStore } from '../../src/protocol/postgres-store.js';
-import type { ProtocolStore } from '../../src/protocol/protocol-store.js';
 import { LAND_CODES } from '../../src/routing/laender.js';
 import { ROOT } from '../lib/common.js';
 import { detectWiring } from '../lib/wiring.js';
-import { benchGatewaySecurity, benchParties, benchSecurityConfig, loadBenchPki } from '../lib/security-wiring.js';
-import { unsignedHops } from '../../src/intake/hop-security.js';
+import { benchParties, benchSecurityConfig, loadBenchPki } from '../lib/security-wiring.js';
 
 const env = process.env;
 const simUrl = env['BENCH_SIM_URL'];
@@ -35,33 +32,23 @@ config.log = { level: (env['BENCH_LOG_LEVEL'] ?? 'info') as typeof config.log.le
 
 const wiring = detectWiring();
 const overrides: GatewayOverrides = {};
-let security: 'configured' | 'bench-config' | 'bench-override' | 'unsigned' = 'unsigned';
+let security: 'configured' | 'bench-config' | 'unsigned' = 'unsigned';
 const cfg = config as unknown as { security?: Record<string, unknown>; parties?: unknown[] };
 if (env['BENCH_SECURITY'] !== 'signed') {
   if (cfg.security) cfg.security['required'] = false;
-  overrides.security = unsignedHops;
 } else if (wiring.configured) {
   security = 'configured';
-} else if (wiring.securityWired && cfg.security) {
-  // the shipped YAML has no keys yet: the same composition path, with the bench's test PKI
+} else if (cfg.security) {
+  // a configuration without keys: the same composition path, with the bench's test PKI
   await loadBenchPki(wiring.pkiDir);
   Object.assign(cfg.security, benchSecurityConfig(wiring.pkiDir));
   cfg.parties = benchParties();
   security = 'bench-config';
-} else {
-  overrides.security = await benchGatewaySecurity(await loadBenchPki(wiring.pkiDir));
-  security = 'bench-override';
 }
-let ownStore: ProtocolStore | undefined;
 const pgSchema = env['BENCH_PG_SCHEMA'];
 if (config.protocol.databaseUrl && pgSchema) {
   // the `test` database is shared: the bench's protocol goes to a schema of its own
-  if (/config\.protocol\.schema/.test(wiring.gatewaySource)) {
-    (config.protocol as Record<string, unknown>)['schema'] = pgSchema;
-  } else {
-    ownStore = await PostgresProtocolStore.open({ connectionString: config.protocol.databaseUrl, schema: pgSchema });
-    overrides.protocol = ownStore;
-  }
+  config.protocol = { ...config.protocol, schema: pgSchema };
 }
 const redisPrefix = env['BENCH_REDIS_PREFIX'];
 if (config.queue.redisUrl && redisPrefix) (config.queue as Record<string, unknown>)['prefix'] = redisPrefix;
@@ -83,7 +70,7 @@ process.send?.({
     external: mb(after.external), arrayBuffers: mb(after.arrayBuffers),
   },
   protocol: config.protocol.databaseUrl ? 'postgresql' : `pglite:${config.protocol.dataDir}`,
-  queue: config.queue.redisUrl ? (wiring.queueWired ? 'bullmq' : 'memory (REDIS_URL set, BullMQ not wired in startGateway)') : 'memory',
+  queue: config.queue.redisUrl ? 'bullmq' : 'memory',
 });
 
 // CPU profile of a chosen window (the parent starts it after the warm-up): no start-up in it
@@ -113,7 +100,6 @@ process.on('message', (m: { type?: string }) => {
   if (m.type !== 'stop') return;
   void (async () => {
     await gw.close();
-    await ownStore?.close();
     process.exit(0);
   })();
 });

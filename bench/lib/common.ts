@@ -1,10 +1,11 @@
 /** Shared bench helpers: paths, message material, /proc readers, percentiles. */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The project root: bench/lib from source, .bench-build/bench/lib when compiled. */
+export const ROOT = projectRoot(path.dirname(fileURLToPath(import.meta.url)));
 export const BENCH_DIR = path.join(ROOT, 'bench');
 export const RESULTS_DIR = path.join(BENCH_DIR, 'results');
 export const FIXTURE_1330 = path.join(ROOT, 'fixtures/queries/1330-unique-hit.xml');
@@ -95,4 +96,14 @@ export function machineCpu(): { busy: number; total: number } {
   const idle = (v[3] ?? 0) + (v[4] ?? 0); // idle + iowait
   const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
   return { busy: (total - idle) / CLK_TCK, total: total / CLK_TCK };
+}
+
+function projectRoot(from: string): string {
+  let dir = from;
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${from}`);
+    dir = up;
+  }
+  return dir;
 }

@@ -1,8 +1,19 @@
-/** Child processes of the bench (gateway, simulator, load generator), started with `node --import tsx`. */
-import { fork, type ChildProcess } from 'node:child_process';
+/**
+ * Child processes of the bench (gateway, simulator, load generator). The gateway runs compiled
+ * (.bench-build, plain node) as in production — from source through tsx its process is ~170 MB
+ * larger (tsx's loader and libxml2-wasm); the simulator and the load generator run through tsx.
+ */
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { BENCH_DIR, ROOT, cpuSeconds, memoryMb, sleep } from './common.js';
 import type { LoadJob, LoadResult } from '../entries/load.js';
+
+const BUILD_DIR = '.bench-build';
+
+/** Compiles src/ and bench/ into .bench-build (tsconfig.bench.json) for the compiled gateway. */
+export function buildForBench(): void {
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.bench.json'], { cwd: ROOT, stdio: 'inherit' });
+}
 
 export interface Child<R> {
   proc: ChildProcess;
@@ -14,12 +25,15 @@ export interface Child<R> {
 export async function startChild<R extends { pid: number }>(
   entry: string,
   env: Record<string, string | undefined>,
-  opts: { execArgv?: string[]; stdout?: 'ignore' | 'inherit' } = {},
+  opts: { execArgv?: string[]; stdout?: 'ignore' | 'inherit'; compiled?: boolean } = {},
 ): Promise<Child<R>> {
-  const proc = fork(path.join(BENCH_DIR, 'entries', entry), [], {
+  const file = opts.compiled
+    ? path.join(ROOT, BUILD_DIR, 'bench', 'entries', entry.replace(/\.ts$/, '.js'))
+    : path.join(BENCH_DIR, 'entries', entry);
+  const proc = fork(file, [], {
     cwd: ROOT,
     env: { ...process.env, ...env },
-    execArgv: ['--import', 'tsx', ...(opts.execArgv ?? [])],
+    execArgv: [...(opts.compiled ? [] : ['--import', 'tsx']), ...(opts.execArgv ?? [])],
     stdio: ['ignore', opts.stdout ?? 'ignore', 'inherit', 'ipc'],
   });
   const ready = await new Promise<R>((resolve, reject) => {

@@ -1,14 +1,12 @@
 /**
  * WS-Security for the bench, built only from the project's public security API (src/security):
- * the test PKI, signEnvelope, verifyAndTrust with a TrustStore and a replay guard. Used as
- * `overrides.security` of startGateway while config.security is not wired yet, and as the
- * simulator's SimulatorSecurity (registers sign with ECDSA P-256, as the test PKI's Länder do).
+ * the test PKI, signEnvelope, verifyAndTrust with a TrustStore. Used as the simulator's
+ * SimulatorSecurity (registers sign with ECDSA P-256, as the test PKI's Länder do) and as the
+ * gateway's configuration when config/default.yaml carries no keys.
  */
 import os from 'node:os';
 import path from 'node:path';
-import type { HopSecurity } from '../../src/intake/hop-security.js';
 import {
-  InMemoryReplayGuard,
   TrustStore,
   signEnvelope,
   verifyAndTrust,
@@ -36,36 +34,6 @@ export function party(pki: TestPki, id: string, subjects: string[]): PartyTrust 
 
 export function landSubjects(pki: TestPki): string[] {
   return Object.values(pki.identities).filter((i) => i.name.startsWith('land-')).map((i) => i.subject);
-}
-
-/**
- * The gateway's side while startGateway does not build it from config.security yet: the lead's
- * WssHopSecurity (src/security/wss-hop-security.ts) with a two-party registry — the mirror as
- * the caller, the Länder as registers. Falls back to a local equivalent if that module is absent.
- */
-export async function benchGatewaySecurity(pki: TestPki): Promise<HopSecurity> {
-  const gateway: SignerIdentity = testSigner(pki.identities.gateway);
-  const caller = party(pki, 'mirror', [pki.identities.mirror.subject]);
-  const registers = party(pki, 'laender', landSubjects(pki));
-  const replayGuard = new InMemoryReplayGuard();
-  const registry = { partyForCaller: () => caller, partyForTarget: () => registers };
-  try {
-    const mod = await import('../../src/security/wss-hop-security.js') as {
-      WssHopSecurity: new (s: SignerIdentity, r: unknown, o: { clockSkewSeconds: number; replayWindowSeconds: number; replayGuard: InMemoryReplayGuard }) => HopSecurity;
-    };
-    return new mod.WssHopSecurity(gateway, registry, { clockSkewSeconds: 300, replayWindowSeconds: 900, replayGuard });
-  } catch {
-    const trustStore = new TrustStore();
-    return {
-      async verify(raw, envelope, from) {
-        const hop = typeof from === 'string' ? from : from.hop;
-        if (hop === 'caller') await verifyAndTrust(raw, () => caller, { trustStore, replayGuard });
-        else await verifyAndTrust(raw, () => registers, { trustStore });
-        return { message: envelope.message, release: () => undefined };
-      },
-      sign: async (xml) => signEnvelope(xml, gateway),
-    } as HopSecurity;
-  }
 }
 
 /** The simulated registers' side: verify the gateway's request, sign answers as land-NN (P-256). */
