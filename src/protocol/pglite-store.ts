@@ -16,7 +16,8 @@ export class PGliteProtocolStore extends SqlProtocolStore {
   ): Promise<PGliteProtocolStore> {
     const dataDir = options.dataDir ?? DEFAULT_PROTOCOL_DATA_DIR;
     const driver = await PGliteDriver.open(dataDir === IN_MEMORY ? undefined : dataDir);
-    const store = new PGliteProtocolStore(driver, options);
+    // One process owns the directory: the store is its only writer.
+    const store = new PGliteProtocolStore(driver, { ...options, exclusiveWriter: true });
     await store.migrate();
     return store;
   }

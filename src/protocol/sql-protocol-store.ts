@@ -43,6 +43,17 @@ export interface SqlProtocolStoreOptions {
   exportPageSize?: number;
   verifyPageSize?: number;
   timeZone?: string;
+  /**
+   * This store is the only writer of its database (embedded PGlite: one process owns the
+   * directory). Chain heads are then kept in memory and an append is one statement instead of
+   * a locking transaction — measured on PGlite 0.56 ms against 1.5 ms per append.
+   */
+  exclusiveWriter?: boolean;
+}
+
+interface Head {
+  seq: number;
+  hash: string;
 }
 
 type PartitionedRecord = NewProtocolRecord & { partition: string };
@@ -58,6 +69,11 @@ export class SqlProtocolStore implements ProtocolStore {
   private readonly exportPageSize: number;
   private readonly verifyPageSize: number;
   private readonly timeZone: string;
+  private readonly exclusiveWriter: boolean;
+  /** Heads as last written, for the exclusive writer; cleared whenever a write fails or bypasses it. */
+  private readonly heads = new Map<string, Head>();
+  /** The exclusive writer's writes, one after the other. */
+  private writing: Promise<unknown> = Promise.resolve();
 
   constructor(
     protected readonly driver: SqlDriver,
@@ -68,6 +84,7 @@ export class SqlProtocolStore implements ProtocolStore {
     this.exportPageSize = options.exportPageSize ?? 500;
     this.verifyPageSize = options.verifyPageSize ?? 2000;
     this.timeZone = options.timeZone ?? PROTOCOL_TIME_ZONE;
+    this.exclusiveWriter = options.exclusiveWriter === true;
   }
 
   async migrate(): Promise<void> {
@@ -77,7 +94,59 @@ export class SqlProtocolStore implements ProtocolStore {
   async append(records: NewProtocolRecord[]): Promise<void> {
     if (records.length === 0) return;
     const valid = records.map((r) => parseNewRecord(r));
-    await this.driver.transaction((tx) => this.appendIn(tx, valid));
+    await this.write(valid);
+  }
+
+  private write(records: PartitionedRecord[]): Promise<void> {
+    if (!this.exclusiveWriter) return this.driver.transaction((tx) => this.appendIn(tx, records));
+    // A failed statement left nothing behind; once more with the heads read from the database,
+    // so heads gone stale (a writer that should not exist) cost a retry, not a record.
+    return this.exclusively(() => this.appendAsOnlyWriter(records).catch(() => this.appendAsOnlyWriter(records)));
+  }
+
+  private exclusively<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writing.then(fn, fn);
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  /** A write that moves heads itself (purge): in turn with appends, and the heads read again afterwards. */
+  private aroundHeads<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.exclusiveWriter) return fn();
+    return this.exclusively(async () => {
+      try {
+        return await fn();
+      } finally {
+        this.heads.clear();
+      }
+    });
+  }
+
+  /** One statement per append, the heads known in memory (exclusiveWriter). */
+  private async appendAsOnlyWriter(records: PartitionedRecord[]): Promise<void> {
+    try {
+      if (records.length > INSERT_CHUNK) {
+        this.heads.clear();
+        await this.driver.transaction((tx) => this.appendIn(tx, records));
+        return;
+      }
+      const byPartition = groupByPartition(records);
+      const missing = [...byPartition.keys()].filter((p) => !this.heads.has(p));
+      if (missing.length > 0) {
+        await this.driver.query(this.sql.createHeads, [missing, GENESIS_HASH]);
+        for (const r of await this.driver.query<HeadRow & { partition: string }>(this.sql.readHeads, [missing])) {
+          this.heads.set(r.partition, { seq: Number(r.seq), hash: r.hash });
+        }
+      }
+      const { rows, moved } = chainRows(byPartition, (p) => this.heads.get(p) as Head);
+      await this.driver.query(this.sql.insertRecordsMovingHeads(rows.length), [
+        ...rows.flat(), moved.map((h) => h.partition), moved.map((h) => h.seq), moved.map((h) => h.hash),
+      ]);
+      for (const h of moved) this.heads.set(h.partition, { seq: h.seq, hash: h.hash });
+    } catch (e) {
+      this.heads.clear(); // read them again from the database next time
+      throw e;
+    }
   }
 
   async *export(filter: ExportFilter, requester: ExportRequester): AsyncGenerator<ProtocolRecord> {
@@ -85,18 +154,16 @@ export class SqlProtocolStore implements ProtocolStore {
     const who: ExportRequester = { kind: requester.kind, id: requester.id };
     if (requester.purpose !== undefined) who.purpose = requester.purpose;
     // Protocol the reading before anything is read: an aborted export is still on record.
-    await this.driver.transaction((tx) =>
-      this.appendIn(tx, [
-        normaliseRecord({
-          vorgangsnummer: `export:${randomUUID()}`,
-          hop: 'exported',
-          at: this.now(),
-          messageType: null,
-          partition: OPERATOR_PARTITION,
-          exportInfo: { requester: who, partition, filter: recordedFilter(filter) },
-        }),
-      ]),
-    );
+    await this.write([
+      normaliseRecord({
+        vorgangsnummer: `export:${randomUUID()}`,
+        hop: 'exported',
+        at: this.now(),
+        messageType: null,
+        partition: OPERATOR_PARTITION,
+        exportInfo: { requester: who, partition, filter: recordedFilter(filter) },
+      }),
+    ]);
 
     const conditions = ['partition = $1'];
     const params: unknown[] = [partition];
@@ -152,7 +219,7 @@ export class SqlProtocolStore implements ProtocolStore {
     for (const partition of partitions) {
       const result = opts.dryRun
         ? await this.planPurge(this.driver, partition, cutoff)
-        : await this.driver.transaction((tx) => this.purgePartition(tx, partition, cutoff, now));
+        : await this.aroundHeads(() => this.driver.transaction((tx) => this.purgePartition(tx, partition, cutoff, now)));
       if (!result) continue;
       report.partitions.push(result.summary);
       report.total += result.summary.count;
@@ -170,29 +237,15 @@ export class SqlProtocolStore implements ProtocolStore {
 
   /** Extends the chains of all partitions in `records` inside the caller's transaction. */
   private async appendIn(tx: SqlQueryable, records: PartitionedRecord[]): Promise<void> {
-    const byPartition = new Map<string, PartitionedRecord[]>();
-    for (const r of records) {
-      const list = byPartition.get(r.partition);
-      if (list) list.push(r);
-      else byPartition.set(r.partition, [r]);
-    }
-    const rows: unknown[][] = [];
-    const heads: { partition: string; seq: number; hash: string }[] = [];
-    for (const partition of [...byPartition.keys()].sort()) {
-      let { seq, hash } = await this.lockHead(tx, partition);
-      for (const record of byPartition.get(partition) ?? []) {
-        seq += 1;
-        const next = chainHash(record, hash);
-        rows.push(recordToRow({ ...record, seq, prevHash: hash, hash: next }));
-        hash = next;
-      }
-      heads.push({ partition, seq, hash });
-    }
+    const byPartition = groupByPartition(records);
+    const locked = new Map<string, Head>();
+    for (const partition of byPartition.keys()) locked.set(partition, await this.lockHead(tx, partition));
+    const { rows, moved } = chainRows(byPartition, (p) => locked.get(p) as Head);
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       const chunk = rows.slice(i, i + INSERT_CHUNK);
       await tx.query(this.sql.insertRecords(chunk.length), chunk.flat());
     }
-    for (const h of heads) await tx.query(this.sql.updateHead, [h.partition, h.seq, h.hash]);
+    for (const h of moved) await tx.query(this.sql.updateHead, [h.partition, h.seq, h.hash]);
   }
 
   private async lockHead(tx: SqlQueryable, partition: string): Promise<{ seq: number; hash: string }> {
@@ -323,4 +376,35 @@ export class SqlProtocolStore implements ProtocolStore {
     ]);
     return { summary: plan.summary };
   }
+}
+
+/** Records by partition, partitions in sorted order (the order heads are locked in). */
+function groupByPartition(records: PartitionedRecord[]): Map<string, PartitionedRecord[]> {
+  const byPartition = new Map<string, PartitionedRecord[]>();
+  for (const r of [...records].sort((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0))) {
+    const list = byPartition.get(r.partition);
+    if (list) list.push(r);
+    else byPartition.set(r.partition, [r]);
+  }
+  return byPartition;
+}
+
+/** Extends each partition's chain from its head: the rows to insert and where the heads move. */
+function chainRows(
+  byPartition: Map<string, PartitionedRecord[]>,
+  headOf: (partition: string) => Head,
+): { rows: unknown[][]; moved: (Head & { partition: string })[] } {
+  const rows: unknown[][] = [];
+  const moved: (Head & { partition: string })[] = [];
+  for (const [partition, list] of byPartition) {
+    let { seq, hash } = headOf(partition);
+    for (const record of list) {
+      seq += 1;
+      const next = chainHash(record, hash);
+      rows.push(recordToRow({ ...record, seq, prevHash: hash, hash: next }));
+      hash = next;
+    }
+    moved.push({ partition, seq, hash });
+  }
+  return { rows, moved };
 }

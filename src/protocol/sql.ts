@@ -69,6 +69,26 @@ export class ProtocolSql {
     return `INSERT INTO ${this.heads} (partition, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (partition) DO NOTHING`;
   }
 
+  /** Heads without locking them: for a store that is the only writer of its database. */
+  get readHeads(): string {
+    return `SELECT partition, seq, hash FROM ${this.heads} WHERE partition = ANY($1::text[])`;
+  }
+
+  get createHeads(): string {
+    return `INSERT INTO ${this.heads} (partition, seq, hash) SELECT p, 0, $2 FROM unnest($1::text[]) AS p ON CONFLICT (partition) DO NOTHING`;
+  }
+
+  /**
+   * Records inserted and their heads moved in one statement (atomic on its own). Only for the
+   * only writer of a database, which knows the heads; a stale head collides on the primary key.
+   */
+  insertRecordsMovingHeads(rowCount: number): string {
+    const n = rowCount * RECORD_COLUMNS.length;
+    return `WITH inserted AS (${this.insertRecords(rowCount)}) UPDATE ${this.heads} AS h SET seq = m.seq, hash = m.hash`
+      + ` FROM unnest($${n + 1}::text[], $${n + 2}::bigint[], $${n + 3}::text[]) AS m(partition, seq, hash)`
+      + ' WHERE h.partition = m.partition';
+  }
+
   get updateHead(): string {
     return `UPDATE ${this.heads} SET seq = $2, hash = $3 WHERE partition = $1`;
   }

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PGliteDriver } from '../../src/protocol/pglite-driver.js';
 import { PGliteProtocolStore } from '../../src/protocol/pglite-store.js';
+import { SqlProtocolStore } from '../../src/protocol/sql-protocol-store.js';
 import { createProtocolStore } from '../../src/protocol/create-protocol-store.js';
 import { protocolStoreContract } from './protocol-store-contract.js';
 import { collect, queryRecords } from './fixtures.js';
@@ -19,7 +20,36 @@ protocolStoreContract('PGlite (in memory)', async () => {
   shared ??= PGliteDriver.open();
   const driver = await shared;
   const schema = `protocol_test_${randomBytes(6).toString('hex')}`;
-  return { driver, schema, cleanup: async () => void (await driver.query(`DROP SCHEMA "${schema}" CASCADE`)) };
+  return {
+    driver,
+    schema,
+    storeOptions: { exclusiveWriter: true }, // as PGliteProtocolStore opens it
+    cleanup: async () => void (await driver.query(`DROP SCHEMA "${schema}" CASCADE`)),
+  };
+});
+
+describe('PGlite store as the only writer', () => {
+  it('recovers from heads gone stale behind its back without losing a record', async () => {
+    shared ??= PGliteDriver.open();
+    const driver = await shared;
+    const schema = `protocol_test_${randomBytes(6).toString('hex')}`;
+    try {
+      const store = new SqlProtocolStore(driver, { schema, exclusiveWriter: true });
+      await store.migrate();
+      const intruder = new SqlProtocolStore(driver, { schema });
+      const t = new Date('2026-05-01T10:00:00Z');
+      await store.append(queryRecords('VG-1', t));
+      await intruder.append(queryRecords('VG-2', t)); // the store's cached head is now behind
+      await store.append(queryRecords('VG-3', t));
+      const report = await store.verify();
+      expect(report.ok).toBe(true);
+      expect(report.partitions[0]?.headSeq).toBe(15);
+      const received = await collect(store.export({ hops: ['received'] }, { kind: 'dpo', id: 'dsb' }));
+      expect(received.map((r) => r.vorgangsnummer)).toEqual(['VG-1', 'VG-2', 'VG-3']);
+    } finally {
+      await driver.query(`DROP SCHEMA "${schema}" CASCADE`);
+    }
+  });
 });
 
 describe('PGlite store on disk', () => {
