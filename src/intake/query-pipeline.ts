@@ -87,7 +87,7 @@ export class QueryPipeline {
 
     const { outcome, target } = await this.forward(accepted, trail, started, log);
     const summary = summarizeOutcome(outcome);
-    const answerNumber = query.number === '1330' ? '1331' : '1333';
+    const answerNumber = answerNumberOf(query);
     const envelope = await this.timed('answer', () => {
       const answer = writeAnswer(outcome, {
         number: answerNumber,
@@ -142,29 +142,40 @@ export class QueryPipeline {
       return { outcome, ...(target ? { target } : {}) };
     }
     for (const l of legs) trail.add('routed', { target: l.key });
-    // The evidence that a query left the gateway is committed before it leaves.
-    await this.timed('protocol', () => this.deps.protocol.append(trail.drain()));
+    // The evidence that a query left the gateway is committed before it leaves; the messages
+    // are signed (on the worker pool) meanwhile, which is not leaving.
+    const committed = this.timed('protocol', () => this.deps.protocol.append(trail.drain()));
+    const prepared = legs.map((l) => {
+      const p = this.prepareLeg(accepted, l.leg, l.endpoint as EndpointConfig, trail.vorgangsnummer);
+      p.catch(() => undefined); // awaited in sendLeg, or dropped if the protocol write fails
+      return p;
+    });
+    await committed;
 
     const deadline = started + this.deps.deadlineMs - ANSWER_MARGIN_MS;
-    const outcomes = await Promise.all(legs.map((l) =>
-      this.sendLeg(accepted, l.leg, l.key, l.endpoint as EndpointConfig, deadline, trail, log)));
+    const outcomes = await Promise.all(legs.map((l, i) =>
+      this.sendLeg(prepared[i] as Promise<PreparedLeg>, l.leg, l.key, l.endpoint as EndpointConfig, answerNumberOf(query), deadline, trail, log)));
     return { outcome: mergeFanOut(outcomes), ...(target ? { target } : {}) };
+  }
+
+  /** The signed message for one register: the query itself, or a municipality's share of it. */
+  private async prepareLeg(accepted: AcceptedQuery, leg: Leg, endpoint: EndpointConfig, vorgangsnummer: string): Promise<PreparedLeg> {
+    const { query } = accepted;
+    const message = leg.gemeinde === undefined
+      ? { xml: accepted.messageXml, uuid: query.identification.nachrichtenUUID }
+      : deriveFanOutQuery(accepted.messageXml, leg.gemeinde, this.deps.validator);
+    const envelope = await this.deps.work.sign(writeEnvelope({ version: endpoint.soapVersion, body: message.xml, vorgangsnummer }));
+    return { envelope, uuid: message.uuid };
   }
 
   /** One message to one register, and its normalized answer. */
   private async sendLeg(
-    accepted: AcceptedQuery, leg: Leg, key: string, endpoint: EndpointConfig, deadline: number, trail: ProtocolTrail, log: Logger,
+    prepared: Promise<PreparedLeg>, leg: Leg, key: string, endpoint: EndpointConfig, answerNumber: '1331' | '1333',
+    deadline: number, trail: ProtocolTrail, log: Logger,
   ): Promise<Outcome> {
-    const { query } = accepted;
-    const answerNumber = query.number === '1330' ? '1331' : '1333';
     let outcome: Outcome;
     try {
-      const message = leg.gemeinde === undefined
-        ? { xml: accepted.messageXml, uuid: query.identification.nachrichtenUUID }
-        : deriveFanOutQuery(accepted.messageXml, leg.gemeinde, this.deps.validator);
-      const envelope = await this.deps.work.sign(writeEnvelope({
-        version: endpoint.soapVersion, body: message.xml, vorgangsnummer: trail.vorgangsnummer,
-      }));
+      const { envelope, uuid } = await prepared;
       trail.add('dispatched', { target: key });
       const reply = await this.timed('register', () => this.deps.queue.dispatch({
         vorgangsnummer: trail.vorgangsnummer,
@@ -175,7 +186,7 @@ export class QueryPipeline {
         deadline,
       }));
       outcome = await this.timed('normalize', () => this.deps.work.normalize(reply, {
-        answerNumber, queryUuid: message.uuid, target: targetKey(leg.target),
+        answerNumber, queryUuid: uuid, target: targetKey(leg.target),
       }));
     } catch (e) {
       if (!(e instanceof TechnicalFailureError)) log.error({ err: errorClass(e) }, 'dispatch failed');
@@ -220,6 +231,16 @@ export class QueryPipeline {
     this.deps.log.info({ vorgangsnummer: trail.vorgangsnummer, rts: r.code }, 'refused');
     return { status: fault.httpStatus, contentType: CONTENT_TYPE[version], body: envelope, report: { rts: r.code } };
   }
+}
+
+interface PreparedLeg {
+  envelope: string;
+  /** nachrichtenUUID of the message sent, which the answer must name. */
+  uuid: string;
+}
+
+function answerNumberOf(query: QueryMessage): '1331' | '1333' {
+  return query.number === '1330' ? '1331' : '1333';
 }
 
 function outcomeLabel(o: Outcome): string {
