@@ -188,8 +188,8 @@ async function protocolReady(store: ProtocolStore): Promise<boolean> {
   }
 }
 
-/** `auto`: one thread per core (the large-message lane comes on top); one per cluster process. */
+/** `auto`: one thread per core, at least two so a large message leaves one free; one per cluster process. */
 function threadCount(configured: 'auto' | number): number {
   if (configured !== 'auto') return configured;
-  return cluster.isWorker ? 1 : Math.min(8, availableParallelism());
+  return cluster.isWorker ? 1 : Math.min(8, Math.max(2, availableParallelism()));
 }

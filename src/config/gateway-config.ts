@@ -138,12 +138,10 @@ export const configSchema = z.object({
   processing: z.object({
     /**
      * Worker threads for parsing, XSD and XML-DSig, so the event loop keeps serving while
-     * messages are checked. `auto`: one per core (one per process under `start --workers`);
-     * 0: everything on the event loop.
+     * messages are checked and one large message cannot stall the rest. `auto`: one per core,
+     * at least two (one per process under `start --workers`); 0: everything on the event loop.
      */
     threads: z.union([z.literal('auto'), z.number().int().min(0).max(64)]).default('auto'),
-    /** Messages above this size are worked on a thread of their own, beside the others. */
-    largeMessageBytes: z.number().int().positive().default(512 * 1024),
   }).prefault({}),
   simulator: z.object({
     host: z.string().default('127.0.0.1'),

@@ -12,41 +12,32 @@ import { refusalFromWire, type AcceptResult, type WorkTask } from './work-task.j
 const WORKER_FILE = new URL(import.meta.url.endsWith('.ts') ? './message-worker-from-source.mjs' : './message-worker.js', import.meta.url);
 
 /**
- * The message work on worker threads, so the event loop keeps serving HTTP, the queue and the
- * protocol while messages are parsed and signed. Messages above `largeMessageBytes` take a lane
- * of their own (one thread): a large message neither waits behind nor holds up the ordinary
- * ones, and the WASM memory it grows (which never shrinks) stays in that one thread.
+ * The message work on a pool of worker threads, so the event loop keeps serving HTTP, the
+ * queue and the protocol while queries are parsed and signed, and one large message occupies
+ * one worker instead of the whole gateway.
  */
 export class WorkerPoolMessageWork implements MessageWork {
   private readonly pool: Piscina;
-  private readonly largeLane: Piscina;
 
-  constructor(
-    config: GatewayConfig,
-    private readonly replayGuard: ReplayGuard,
-    threads: number,
-    private readonly largeMessageBytes = config.processing.largeMessageBytes,
-  ) {
-    const pool = (n: number): Piscina => new Piscina({
+  constructor(config: GatewayConfig, private readonly replayGuard: ReplayGuard, threads: number) {
+    this.pool = new Piscina({
       filename: WORKER_FILE.href,
-      minThreads: n,
-      maxThreads: n,
+      minThreads: threads,
+      maxThreads: threads,
       idleTimeout: Number.POSITIVE_INFINITY,
       concurrentTasksPerWorker: 1, // PortReplayGuard relies on it
       workerData: { config },
     });
-    this.pool = pool(threads);
-    this.largeLane = pool(1);
   }
 
-  /** Resolves once the workers have built their configuration (bad keys or schemas fail here, at start). */
+  /** Resolves once a worker has built its configuration (bad keys or schemas fail here, at start). */
   async ready(): Promise<void> {
-    await Promise.all([this.pool, this.largeLane].map((p) => p.run({ op: 'ping' } satisfies WorkTask)));
+    await this.pool.run({ op: 'ping' } satisfies WorkTask);
   }
 
   async accept(raw: Buffer, clientCertificate?: string): Promise<AcceptedQuery> {
     const bytes = new Uint8Array(raw); // a copy of its own, transferred rather than cloned
-    const result = await this.withReplay((replay) => this.laneFor(bytes.byteLength).run(
+    const result = await this.withReplay((replay) => this.pool.run(
       { op: 'accept', raw: bytes, replay, ...(clientCertificate ? { clientCertificate } : {}) } satisfies WorkTask,
       { transferList: [bytes.buffer as ArrayBuffer, replay] },
     )) as AcceptResult;
@@ -55,23 +46,19 @@ export class WorkerPoolMessageWork implements MessageWork {
   }
 
   async sign(envelopeXml: string): Promise<string> {
-    return await this.laneFor(envelopeXml.length).run({ op: 'sign', xml: envelopeXml } satisfies WorkTask) as string;
+    return await this.pool.run({ op: 'sign', xml: envelopeXml } satisfies WorkTask) as string;
   }
 
   async normalize(reply: RegisterReply, ctx: AnswerContext): Promise<Outcome> {
     const body = new Uint8Array(reply.body);
-    return await this.withReplay((replay) => this.laneFor(body.byteLength).run(
+    return await this.withReplay((replay) => this.pool.run(
       { op: 'normalize', status: reply.status, body, ctx, replay, ...(reply.contentType ? { contentType: reply.contentType } : {}) } satisfies WorkTask,
       { transferList: [body.buffer as ArrayBuffer, replay] },
     )) as Outcome;
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.pool.close(), this.largeLane.close()]);
-  }
-
-  private laneFor(bytes: number): Piscina {
-    return bytes > this.largeMessageBytes ? this.largeLane : this.pool;
+    await this.pool.close();
   }
 
   private async withReplay<T>(run: (port: MessageChannel['port2']) => Promise<T>): Promise<T> {
