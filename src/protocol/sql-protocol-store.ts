@@ -4,7 +4,9 @@
  * Chain serialisation: each partition has a head row (last seq, last hash). An append locks the
  * heads of the partitions it touches with SELECT … FOR UPDATE — in sorted order, so two batches
  * never deadlock — computes seq and hashes, inserts, moves the heads, and commits. Writers of
- * other partitions are not blocked; a crash anywhere rolls the whole batch back.
+ * other partitions are not blocked; a crash anywhere rolls the whole batch back. A store that is
+ * its database's only writer (embedded PGlite) keeps the heads in memory instead and appends
+ * with one atomic statement, its writes taken one after the other.
  */
 import { randomUUID } from 'node:crypto';
 import { ChainVerifier } from './chain-verifier.js';
