@@ -70,6 +70,7 @@ export class BusinessRejection extends Error {
 export const TechnicalFailureClass = {
   unreachable: 'Register nicht erreichbar',
   timeout: 'Zeitüberschreitung beim Register',
+  overloaded: 'Gateway überlastet, Register nicht angefragt',
   fault: 'Register antwortete mit einem Fehler',
   returnToSender: 'Register wies die Nachricht technisch zurück',
   malformed: 'Antwort des Registers nicht wohlgeformt',
@@ -83,6 +84,10 @@ export const TechnicalFailureClass = {
   noRoute: 'Kein Register für das Ziel konfiguriert',
 } as const;
 export type TechnicalFailure = keyof typeof TechnicalFailureClass;
+
+export function isTechnicalFailure(s: unknown): s is TechnicalFailure {
+  return typeof s === 'string' && Object.hasOwn(TechnicalFailureClass, s);
+}
 
 export class TechnicalFailureError extends Error {
   override readonly name = 'TechnicalFailureError';

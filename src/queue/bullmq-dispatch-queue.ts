@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type JobsOptions } from 'bullmq';
 import type { Logger } from 'pino';
-import { TechnicalFailureError } from '../errors.js';
+import { isTechnicalFailure, TechnicalFailureError, type TechnicalFailure } from '../errors.js';
 import type { CircuitBreakerOptions } from './circuit-breaker.js';
 import type { DispatchHandler, DispatchJob, RegisterReply } from './dispatch-job.js';
 import type { DispatchQueue } from './dispatch-queue.js';
@@ -178,7 +178,7 @@ export class BullmqDispatchQueue implements DispatchQueue {
   }
 
   private async enqueue(job: DispatchJob): Promise<RegisterReply> {
-    if (job.deadline <= Date.now()) throw new TechnicalFailureError('timeout');
+    if (job.deadline <= Date.now()) throw new TechnicalFailureError('overloaded');
     const jobId = randomUUID();
     // Registered before the job exists, so even an instant reply finds its waiter; the waiter's
     // own timer ends the wait at the deadline whatever happens to Redis.
@@ -188,7 +188,9 @@ export class BullmqDispatchQueue implements DispatchQueue {
     try {
       return await answer;
     } catch (e) {
-      if (e instanceof TechnicalFailureError && e.failure === 'timeout') this.withdraw(jobId, job.target);
+      if (e instanceof TechnicalFailureError && e.failure === 'timeout') {
+        throw new TechnicalFailureError(await this.withdraw(jobId, job.target), { cause: e });
+      }
       throw e;
     } finally {
       this.waiting.delete(jobId);
@@ -223,10 +225,15 @@ export class BullmqDispatchQueue implements DispatchQueue {
    * active one cannot be removed while locked; if its worker died, nobody may be left to
    * recover it, so once the lock has expired it is removed then — its query must not linger.
    */
-  private withdraw(jobId: string, target: string): void {
+  private async withdraw(jobId: string, target: string): Promise<TechnicalFailure> {
     const queue = this.queues.get(target);
-    if (queue === undefined) return;
-    void queue.remove(jobId).catch(() => 0).then((removed) => {
+    if (queue === undefined) return 'overloaded';
+    // What the job went through tells the caller's failure class: never started by a worker
+    // means the register was never asked; a job waiting for a retry failed for its last reason.
+    // Bounded, since the answer is due now.
+    const seen = await withTimeout(queue.getJob(jobId), WITHDRAW_LOOKUP_MS).catch(() => 'unknown' as const);
+    const removal = queue.remove(jobId).catch(() => 0);
+    void removal.then((removed) => {
       if (removed === 1 || this.closing) return;
       const later = setTimeout(() => {
         this.withdrawals.delete(later);
@@ -235,6 +242,12 @@ export class BullmqDispatchQueue implements DispatchQueue {
       later.unref();
       this.withdrawals.add(later);
     });
+    const removed = await withTimeout(removal, WITHDRAW_LOOKUP_MS).catch(() => 0);
+    // No job: it was never added (the wait ended before submit could add it).
+    if (seen === undefined) return 'overloaded';
+    if (seen === 'unknown' || removed !== 1) return 'timeout';
+    if (seen.attemptsStarted === 0) return 'overloaded';
+    return isTechnicalFailure(seen.failedReason) ? seen.failedReason : 'timeout';
   }
 
   private queueFor(target: string): Queue<QueuedJobData> {
@@ -277,6 +290,9 @@ export class BullmqDispatchQueue implements DispatchQueue {
     }
   }
 }
+
+/** How long a timed-out dispatch may look up its job to name the failure class. */
+const WITHDRAW_LOOKUP_MS = 100;
 
 async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;

@@ -14,6 +14,8 @@ interface Waiting {
   job: DispatchJob;
   resolve: (r: RegisterReply) => void;
   reject: (e: unknown) => void;
+  /** Ends the wait at the deadline if the job is still queued: the register was never asked. */
+  expiry: NodeJS.Timeout;
 }
 
 /** In-process queue: one FIFO per target, bounded concurrency per target, deadlines enforced. */
@@ -42,12 +44,26 @@ export class MemoryDispatchQueue implements DispatchQueue {
 
   private enqueue(job: DispatchJob): Promise<RegisterReply> {
     if (this.closed) return Promise.reject(new TechnicalFailureError('internal'));
+    if (job.deadline <= Date.now()) return Promise.reject(new TechnicalFailureError('overloaded'));
     return new Promise((resolve, reject) => {
       const list = this.waiting.get(job.target) ?? [];
-      list.push({ job, resolve, reject });
+      const w: Waiting = {
+        job, resolve, reject,
+        expiry: setTimeout(() => this.expire(job.target, w), Math.max(0, job.deadline - Date.now())),
+      };
+      list.push(w);
       this.waiting.set(job.target, list);
       this.pump(job.target);
     });
+  }
+
+  private expire(target: string, w: Waiting): void {
+    const list = this.waiting.get(target);
+    const i = list?.indexOf(w) ?? -1;
+    if (list === undefined || i < 0) return;
+    list.splice(i, 1);
+    if (list.length === 0) this.waiting.delete(target);
+    w.reject(new TechnicalFailureError('overloaded'));
   }
 
   process(handler: DispatchHandler, concurrencyOf: (target: string) => number): void {
@@ -63,7 +79,10 @@ export class MemoryDispatchQueue implements DispatchQueue {
   async close(): Promise<void> {
     this.closed = true;
     for (const list of this.waiting.values()) {
-      for (const w of list.splice(0)) w.reject(new TechnicalFailureError('internal'));
+      for (const w of list.splice(0)) {
+        clearTimeout(w.expiry);
+        w.reject(new TechnicalFailureError('internal'));
+      }
     }
     await Promise.allSettled([...this.inFlight]);
   }
@@ -75,9 +94,10 @@ export class MemoryDispatchQueue implements DispatchQueue {
     while (list !== undefined && list.length > 0 && (this.running.get(target) ?? 0) < this.concurrencyOf(target)) {
       const next = list.shift();
       if (next === undefined) break;
+      clearTimeout(next.expiry);
       const remaining = next.job.deadline - Date.now();
       if (remaining <= 0) {
-        next.reject(new TechnicalFailureError('timeout'));
+        next.reject(new TechnicalFailureError('overloaded'));
         continue;
       }
       this.running.set(target, (this.running.get(target) ?? 0) + 1);

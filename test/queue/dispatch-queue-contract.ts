@@ -100,10 +100,27 @@ export function dispatchQueueContract(name: string, makeSubject: () => ContractS
       await expect(aborted).resolves.toBeUndefined();
     });
 
-    it('rejects at once when the deadline has already passed', async () => {
+    it('rejects at once as overloaded when the deadline has already passed (the register was never asked)', async () => {
       const q = create();
-      q.process(async (job) => replyFor(job), () => 1);
-      expect(await failureOf(q.dispatch({ ...jobFor('land:05', 1), deadline: Date.now() - 1 }))).toBe('timeout');
+      let asked = 0;
+      q.process(async (job) => { asked++; return replyFor(job); }, () => 1);
+      expect(await failureOf(q.dispatch({ ...jobFor('land:05', 1), deadline: Date.now() - 1 }))).toBe('overloaded');
+      expect(asked).toBe(0);
+    });
+
+    it('a job still queued behind a busy register fails at its own deadline as overloaded, not as a register timeout', async () => {
+      const q = create();
+      const asked: string[] = [];
+      q.process((job, signal) => { asked.push(job.vorgangsnummer); return untilAborted(signal); }, () => 1);
+      const first = q.dispatch(jobFor('land:06', 1, 1_500));
+      await sleep(100); // the first job holds the target's only slot
+      const started = Date.now();
+      expect(await failureOf(q.dispatch(jobFor('land:06', 2, 400)))).toBe('overloaded');
+      const took = Date.now() - started;
+      expect(took).toBeGreaterThanOrEqual(350);
+      expect(took).toBeLessThan(1_200);
+      expect(asked).toEqual(['V-1']);
+      expect(await failureOf(first)).toBe('timeout');
     });
 
     it('passes a non-transient failure on without retrying', async () => {
