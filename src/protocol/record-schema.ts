@@ -52,6 +52,13 @@ const newRecordSchema = z.strictObject({
   partition: nonEmpty.optional(),
 });
 
+/**
+ * The most one record may hold. Intake bounds every value it passes on far below this; the
+ * bound here is the store's own guarantee that no input, however it got through, makes the
+ * protocol grow by more than this per hop.
+ */
+export const MAX_RECORD_BYTES = 64 * 1024;
+
 export class InvalidProtocolRecordError extends Error {
   override readonly name = 'InvalidProtocolRecordError';
 }
@@ -65,6 +72,10 @@ export function parseNewRecord(input: unknown): NewProtocolRecord & { partition:
     throw new InvalidProtocolRecordError(`invalid protocol record: ${issues.join('; ')}`);
   }
   const r = result.data;
+  const size = Buffer.byteLength(JSON.stringify(r));
+  if (size > MAX_RECORD_BYTES) {
+    throw new InvalidProtocolRecordError(`invalid protocol record: ${size} bytes, more than ${MAX_RECORD_BYTES}`);
+  }
   if (INTERNAL_HOPS.has(r.hop)) {
     throw new InvalidProtocolRecordError(`invalid protocol record: hop ${r.hop} is written by the store only`);
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/protocol/canonical-json.js';
 import { partitionPolicy, recordsForHop } from '../../src/protocol/partition-policy.js';
-import { InvalidProtocolRecordError, parseNewRecord } from '../../src/protocol/record-schema.js';
+import { InvalidProtocolRecordError, MAX_RECORD_BYTES, parseNewRecord } from '../../src/protocol/record-schema.js';
 import { chainHash } from '../../src/protocol/record-hash.js';
 import { GENESIS_HASH, type NewProtocolRecord } from '../../src/protocol/protocol-record.js';
 import { queryRecords } from './fixtures.js';
@@ -61,6 +61,13 @@ describe('record schema', () => {
       { ...good, hop: 'exported' },
     ];
     for (const r of bad) expect(() => parseNewRecord(r)).toThrow(InvalidProtocolRecordError);
+  });
+
+  it('refuses a record larger than MAX_RECORD_BYTES, however its values got there', () => {
+    const near = MAX_RECORD_BYTES - Buffer.byteLength(JSON.stringify(good)) - 200;
+    expect(() => parseNewRecord({ ...good, aktenzeichen: 'A'.repeat(near) })).not.toThrow();
+    expect(() => parseNewRecord({ ...good, aktenzeichen: 'A'.repeat(MAX_RECORD_BYTES) })).toThrow(/more than 65536/);
+    expect(() => parseNewRecord({ ...good, suchprofil: { name: 'N'.repeat(MAX_RECORD_BYTES) } })).toThrow(InvalidProtocolRecordError);
   });
 
   it('does not echo values in its error (they may be query data)', () => {
