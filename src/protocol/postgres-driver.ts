@@ -2,11 +2,31 @@
 import pg from 'pg';
 import type { SqlDriver, SqlQueryable } from './sql-driver.js';
 
+export interface PostgresDriverOptions {
+  poolSize?: number;
+  /** Longest wait for a connection (pool checkout or connect), in ms. */
+  connectTimeoutMs?: number;
+  /** Longest any one statement may take, client- and server-side, in ms. */
+  statementTimeoutMs?: number;
+}
+
+/** Bounds that keep a frozen or restarting server from holding a caller past its deadline. */
+const DEFAULTS: Required<Omit<PostgresDriverOptions, 'poolSize'>> = { connectTimeoutMs: 5_000, statementTimeoutMs: 10_000 };
+
 export class PostgresDriver implements SqlDriver {
   private readonly pool: pg.Pool;
 
-  constructor(connectionString: string, poolSize = 10) {
-    this.pool = new pg.Pool({ connectionString, max: poolSize });
+  constructor(connectionString: string, poolSizeOrOptions: number | PostgresDriverOptions = {}) {
+    const o = typeof poolSizeOrOptions === 'number' ? { poolSize: poolSizeOrOptions } : poolSizeOrOptions;
+    const statementTimeoutMs = o.statementTimeoutMs ?? DEFAULTS.statementTimeoutMs;
+    this.pool = new pg.Pool({
+      connectionString,
+      max: o.poolSize ?? 10,
+      connectionTimeoutMillis: o.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs,
+      // The client gives up on its own (a frozen server never answers); the server aborts too.
+      query_timeout: statementTimeoutMs,
+      statement_timeout: statementTimeoutMs,
+    });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
   }
@@ -29,7 +49,12 @@ export class PostgresDriver implements SqlDriver {
 
   private async inTransaction<T>(begin: string, fn: (tx: SqlQueryable) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A checked-out client is not covered by the pool's listener: a server restart between two
+    // statements emits 'error' on the client, which would otherwise end the process. The
+    // statement in flight (or the next one) rejects, and the client is not reused.
     let broken = false;
+    const onError = (): void => { broken = true; };
+    client.on('error', onError);
     try {
       await client.query(begin);
       const result = await fn({
@@ -38,13 +63,17 @@ export class PostgresDriver implements SqlDriver {
       await client.query('COMMIT');
       return result;
     } catch (err) {
-      try {
-        await client.query('ROLLBACK');
-      } catch {
-        broken = true; // connection is gone; do not return it to the pool
+      if (!broken) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true; // connection is gone; do not return it to the pool
+        }
       }
       throw err;
     } finally {
+      // A broken client keeps the listener: it may still report errors while it is destroyed.
+      if (!broken) client.off('error', onError);
       client.release(broken);
     }
   }

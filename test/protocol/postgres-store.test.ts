@@ -71,3 +71,41 @@ describe('PostgreSQL store, many gateway instances', () => {
     }
   }, 120_000);
 });
+
+describe('PostgreSQL going away under a transaction', () => {
+  it('a connection killed between two statements rejects the transaction and does not end the process', async () => {
+    const driver = new PostgresDriver(DATABASE_URL, 2);
+    const admin = new PostgresDriver(DATABASE_URL, 1);
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown): void => { uncaught.push(e); };
+    process.on('uncaughtException', onUncaught);
+    try {
+      const outcome = driver.transaction(async (tx) => {
+        const [{ pid }] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid') as [{ pid: number }];
+        await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+        await new Promise((r) => setTimeout(r, 200)); // the client learns of it while idle in transaction
+        await tx.query('SELECT 1');
+      });
+      await expect(outcome).rejects.toThrow();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(uncaught).toEqual([]);
+      // The pool recovers by itself: the next transaction gets a fresh connection.
+      expect(await driver.transaction(async (tx) => tx.query<{ one: number }>('SELECT 1 AS one'))).toEqual([{ one: 1 }]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await driver.close();
+      await admin.close();
+    }
+  });
+
+  it('a statement that outlasts the statement timeout is aborted', async () => {
+    const driver = new PostgresDriver(DATABASE_URL, { poolSize: 1, statementTimeoutMs: 300 });
+    try {
+      const t0 = Date.now();
+      await expect(driver.query('SELECT pg_sleep(5)')).rejects.toThrow();
+      expect(Date.now() - t0).toBeLessThan(2_000);
+    } finally {
+      await driver.close();
+    }
+  });
+});
