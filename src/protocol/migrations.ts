@@ -58,6 +58,17 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX protocol_record_purged ON ${s.records} (partition, seq) WHERE hop = 'purged'`,
     ],
   },
+  {
+    version: 2,
+    name: 'XMeld release, translation and endpoint of a hop',
+    // Added as NULL columns: existing records keep their values and so their hashes.
+    statements: (s) => [
+      `ALTER TABLE ${s.records} ADD COLUMN xmeld_release text`,
+      `ALTER TABLE ${s.records} ADD COLUMN translated_from text`,
+      `ALTER TABLE ${s.records} ADD COLUMN endpoint text`,
+      `ALTER TABLE ${s.records} ADD COLUMN endpoint_source text CHECK (endpoint_source IN ('dvdv','config'))`,
+    ],
+  },
 ];
 
 export async function migrate(driver: SqlDriver, sql: ProtocolSql): Promise<number[]> {

@@ -117,6 +117,14 @@ export interface NewProtocolRecord {
   anforderungselemente?: string[];
   /** e.g. `land:09` or `mirror`. */
   target?: string;
+  /** XMeld release of the message this hop carried (`25.11a`, `26.11`). */
+  xmeldRelease?: string;
+  /** Where the gateway translated the message: the release it was translated from. */
+  translatedFrom?: string;
+  /** URL the message was sent to (routed, dispatched hops). */
+  endpoint?: string;
+  /** Where that URL came from: the directory (`dvdv`) or the configuration (`config`). */
+  endpointSource?: 'dvdv' | 'config';
   outcome?: Outcome;
   /** Defaults to `operator`. */
   partition?: string;

@@ -30,6 +30,10 @@ export interface RecordRow {
   person_count: number | null;
   export_info: string | null;
   purge_info: string | null;
+  xmeld_release: string | null;
+  translated_from: string | null;
+  endpoint: string | null;
+  endpoint_source: string | null;
   prev_hash: string;
   hash: string;
 }
@@ -61,6 +65,10 @@ export function recordToRow(r: ProtocolRecord): unknown[] {
     person_count: r.outcome?.personCount ?? null,
     export_info: r.exportInfo ? canonicalJson(r.exportInfo) : null,
     purge_info: r.purgeInfo ? canonicalJson(r.purgeInfo) : null,
+    xmeld_release: r.xmeldRelease ?? null,
+    translated_from: r.translatedFrom ?? null,
+    endpoint: r.endpoint ?? null,
+    endpoint_source: r.endpointSource ?? null,
     prev_hash: r.prevHash,
     hash: r.hash,
   };
@@ -88,6 +96,10 @@ export function rowToRecord(row: RecordRow): ProtocolRecord {
   if (row.suchprofil !== null) r.suchprofil = JSON.parse(row.suchprofil) as unknown;
   if (row.anforderungselemente !== null) r.anforderungselemente = row.anforderungselemente;
   if (row.target !== null) r.target = row.target;
+  if (row.xmeld_release !== null) r.xmeldRelease = row.xmeld_release;
+  if (row.translated_from !== null) r.translatedFrom = row.translated_from;
+  if (row.endpoint !== null) r.endpoint = row.endpoint;
+  if (row.endpoint_source !== null) r.endpointSource = row.endpoint_source as 'dvdv' | 'config';
   const outcome: Outcome = {};
   if (row.ergebnisstatus !== null) outcome.ergebnisstatus = row.ergebnisstatus;
   if (row.rueckweisung !== null) outcome.rueckweisung = row.rueckweisung;

@@ -48,6 +48,10 @@ const newRecordSchema = z.strictObject({
   suchprofil: z.unknown().optional(),
   anforderungselemente: z.array(text).optional(),
   target: text.optional(),
+  xmeldRelease: text.optional(),
+  translatedFrom: text.optional(),
+  endpoint: text.optional(),
+  endpointSource: z.enum(['dvdv', 'config']).optional(),
   outcome: outcomeSchema.optional(),
   partition: nonEmpty.optional(),
 });
@@ -58,6 +62,9 @@ const newRecordSchema = z.strictObject({
  * protocol grow by more than this per hop.
  */
 export const MAX_RECORD_BYTES = 64 * 1024;
+
+/** Every field a caller's record may have: the hash, the rows and the exports must carry each. */
+export const RECORD_FIELDS = Object.keys(newRecordSchema.shape) as (keyof NewProtocolRecord)[];
 
 export class InvalidProtocolRecordError extends Error {
   override readonly name = 'InvalidProtocolRecordError';

@@ -30,6 +30,10 @@ export const RECORD_COLUMNS = [
   'person_count',
   'export_info',
   'purge_info',
+  'xmeld_release',
+  'translated_from',
+  'endpoint',
+  'endpoint_source',
   'prev_hash',
   'hash',
 ] as const;

@@ -71,6 +71,18 @@ export function protocolStoreContract(name: string, makeHarness: () => Promise<S
       expect(byTime).toHaveLength(5);
     });
 
+    it('keeps the release, translation and endpoint of a hop, and the chain verifies', async () => {
+      const { store } = await open();
+      const routed = {
+        vorgangsnummer: 'VG-R', hop: 'routed' as const, at: t0, messageType: '1330' as const, target: 'land:09',
+        xmeldRelease: '25.11a', translatedFrom: '26.11', endpoint: 'https://register.invalid/09', endpointSource: 'dvdv' as const,
+      };
+      await store.append([routed]);
+      const [back] = (await collect(store.export({ vorgangsnummer: 'VG-R' }, dpo))).map(content);
+      expect(back).toEqual({ ...routed, partition: 'operator' });
+      expect((await store.verify()).ok).toBe(true);
+    });
+
     it('refuses answer content and unknown fields; a refused batch writes nothing', async () => {
       const { store } = await open();
       const good = queryRecords('VG-1', t0)[0] as NewProtocolRecord;
