@@ -63,8 +63,12 @@ const newRecordSchema = z.strictObject({
  */
 export const MAX_RECORD_BYTES = 64 * 1024;
 
-/** Every field a caller's record may have: the hash, the rows and the exports must carry each. */
-export const RECORD_FIELDS = Object.keys(newRecordSchema.shape) as (keyof NewProtocolRecord)[];
+/**
+ * Every field a caller's record may have: the hash, the rows and the exports must carry each.
+ * (exportInfo and purgeInfo are the store's own, written with its internal hops.)
+ */
+export type RecordField = Exclude<keyof NewProtocolRecord, 'exportInfo' | 'purgeInfo'>;
+export const RECORD_FIELDS = Object.keys(newRecordSchema.shape) as RecordField[];
 
 export class InvalidProtocolRecordError extends Error {
   override readonly name = 'InvalidProtocolRecordError';

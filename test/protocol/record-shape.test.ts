@@ -3,11 +3,11 @@ import { CSV_COLUMNS } from '../../src/protocol/export-csv.js';
 import { GENESIS_HASH, type NewProtocolRecord, type ProtocolRecord } from '../../src/protocol/protocol-record.js';
 import { chainHash } from '../../src/protocol/record-hash.js';
 import { recordToRow, rowToRecord, type RecordRow } from '../../src/protocol/record-row.js';
-import { RECORD_FIELDS, parseNewRecord } from '../../src/protocol/record-schema.js';
+import { RECORD_FIELDS, parseNewRecord, type RecordField } from '../../src/protocol/record-schema.js';
 import { RECORD_COLUMNS } from '../../src/protocol/sql.js';
 
 /** One value for every field a record may have, and another to change it to. */
-const VALUES: Record<(typeof RECORD_FIELDS)[number], [unknown, unknown]> = {
+const VALUES: Record<RecordField, [unknown, unknown]> = {
   vorgangsnummer: ['VG-1', 'VG-2'],
   hop: ['routed', 'dispatched'],
   at: [new Date('2026-12-03T10:00:00.000Z'), new Date('2026-12-03T10:00:00.001Z')],
@@ -31,7 +31,7 @@ const VALUES: Record<(typeof RECORD_FIELDS)[number], [unknown, unknown]> = {
 };
 
 const full = (): NewProtocolRecord & { partition: string } =>
-  Object.fromEntries(RECORD_FIELDS.map((f) => [f, VALUES[f][0]])) as NewProtocolRecord & { partition: string };
+  Object.fromEntries(RECORD_FIELDS.map((f) => [f, VALUES[f][0]])) as unknown as NewProtocolRecord & { partition: string };
 
 describe('the protocol record\'s shape: every field reaches the hash, the row and the export', () => {
   it('the test knows every field of the record schema', () => {
