@@ -226,6 +226,8 @@ export class BullmqDispatchQueue implements DispatchQueue {
    * recover it, so once the lock has expired it is removed then — its query must not linger.
    */
   private async withdraw(jobId: string, target: string): Promise<TechnicalFailure> {
+    // Redis gone: the job may never have reached it, and nothing more can be learnt.
+    if (this.redis.commands.status !== 'ready') return 'internal';
     const queue = this.queues.get(target);
     if (queue === undefined) return 'overloaded';
     // What the job went through tells the caller's failure class: never started by a worker
