@@ -12,6 +12,7 @@ import { QueryPipeline } from './intake/query-pipeline.js';
 import { createLogger } from './log/logger.js';
 import { createProtocolStore } from './protocol/create-protocol-store.js';
 import { startDailyPurge } from './protocol/daily-purge.js';
+import { startAbandonedTrailSweep } from './protocol/abandoned-trail-sweep.js';
 import { ProtocolWriter } from './protocol/protocol-writer.js';
 import { pemReader } from './security/hop-security-setup.js';
 import { InMemoryReplayGuard } from './security/replay-guard.js';
@@ -116,6 +117,9 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
 
   const writer = new ProtocolWriter(protocol, config.authorities.filter((a) => a.protocolCommissioned).map((a) => a.kennung));
   const purgeJob = startDailyPurge(protocol, log, overrides.clock);
+  const trailSweep = startAbandonedTrailSweep(protocol, {
+    deadlineMs: config.http.requestDeadlineMs, log, ...(overrides.clock ? { clock: overrides.clock } : {}),
+  });
   const metrics = new GatewayMetrics(() => queue.targetStats());
   const pipeline = new QueryPipeline({
     observeStage: (stage, seconds) => metrics.stages.observe({ stage }, seconds),
@@ -167,6 +171,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       if (closed) return;
       closed = true;
       purgeJob.stop();
+      trailSweep.stop();
       await app.close(); // stops accepting, waits for requests in flight
       await queue.close();
       await writer.drain();

@@ -69,6 +69,14 @@ export const MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE ${s.records} ADD COLUMN endpoint_source text CHECK (endpoint_source IN ('dvdv','config'))`,
     ],
   },
+  {
+    version: 3,
+    name: 'hop aborted',
+    statements: (s) => [
+      `ALTER TABLE ${s.records} DROP CONSTRAINT IF EXISTS protocol_record_hop_check`,
+      `ALTER TABLE ${s.records} ADD CONSTRAINT protocol_record_hop_check CHECK (hop IN (${HOPS.map((h) => `'${h}'`).join(',')}))`,
+    ],
+  },
 ];
 
 export async function migrate(driver: SqlDriver, sql: ProtocolSql): Promise<number[]> {

@@ -14,6 +14,8 @@ export const HOPS = [
   'answered',
   'delivered',
   'failed',
+  /** Closes a trail that a crash (or a lost protocol write) left without its `delivered`. */
+  'aborted',
   'exported',
   'purged',
 ] as const;

@@ -58,6 +58,12 @@ export interface ProtocolStore {
   verify(partition?: string): Promise<VerifyReport>;
   /** Deletes records past retention at `now`, recording a `purged` entry per partition. */
   purge(now: Date, opts: { dryRun: boolean }): Promise<PurgeReport>;
+  /**
+   * Closes, with an `aborted` hop, every trail received in [since, before) that never got its
+   * `delivered` (a crash, a lost write); `before` must lie past the longest deadline, so no
+   * instance can still be working on them. Returns how many were closed.
+   */
+  closeAbandoned(since: Date, before: Date): Promise<number>;
   /** Cheap liveness check for /ready. */
   ping(): Promise<void>;
   close(): Promise<void>;

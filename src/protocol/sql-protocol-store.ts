@@ -229,6 +229,26 @@ export class SqlProtocolStore implements ProtocolStore {
     return report;
   }
 
+  async closeAbandoned(since: Date, before: Date): Promise<number> {
+    let closed = 0;
+    for (;;) {
+      const rows = await this.driver.query<RecordRow>(this.sql.openTrails, [since, before, INSERT_CHUNK]);
+      if (rows.length === 0) return closed;
+      const at = this.now();
+      await this.write(rows.map((row) => {
+        const received = rowToRecord(row);
+        return normaliseRecord({
+          ...queryPart(received),
+          hop: 'aborted' as const,
+          at,
+          outcome: { technicalFailure: 'unfinished' },
+        });
+      }));
+      closed += rows.length;
+      if (rows.length < INSERT_CHUNK) return closed;
+    }
+  }
+
   async ping(): Promise<void> {
     await this.driver.query('SELECT 1');
   }
@@ -409,4 +429,10 @@ function chainRows(
     moved.push({ partition, seq, hash });
   }
   return { rows, moved };
+}
+
+/** The received record's content without its chain position or outcome: what a closing record repeats. */
+function queryPart(r: ProtocolRecord): PartitionedRecord {
+  const { seq: _seq, prevHash: _prev, hash: _hash, outcome: _outcome, ...content } = r;
+  return content;
 }

@@ -101,6 +101,18 @@ export class ProtocolSql {
     return `SELECT seq, hash FROM ${this.heads} WHERE partition = $1`;
   }
 
+  /**
+   * Trails received in [$1, $2) that have neither `delivered` nor `aborted`: the first record of
+   * each, whose query data the closing record repeats.
+   */
+  get openTrails(): string {
+    return `SELECT * FROM ${this.records} r
+      WHERE r.hop = 'received' AND r.at >= $1 AND r.at < $2
+        AND NOT EXISTS (SELECT 1 FROM ${this.records} e
+          WHERE e.partition = r.partition AND e.vorgangsnummer = r.vorgangsnummer AND e.hop IN ('delivered', 'aborted'))
+      ORDER BY r.at, r.seq LIMIT $3`;
+  }
+
   get allPartitions(): string {
     return `SELECT partition FROM ${this.heads} ORDER BY partition`;
   }

@@ -83,6 +83,25 @@ export function protocolStoreContract(name: string, makeHarness: () => Promise<S
       expect((await store.verify()).ok).toBe(true);
     });
 
+    it('closes trails left without delivered (and only those, only old enough) with an aborted hop', async () => {
+      const { store } = await open();
+      const done = queryRecords('VG-DONE', t0);                            // received … delivered
+      const cut = queryRecords('VG-CUT', t0).slice(0, 3);                  // received, routed, dispatched
+      const young = queryRecords('VG-YOUNG', new Date(t0.getTime() + 3_600_000)).slice(0, 2);
+      await store.append([...done, ...cut, ...young]);
+      expect(await store.closeAbandoned(new Date(t0.getTime() - 1), new Date(t0.getTime() + 60_000))).toBe(1);
+      const trail = await collect(store.export({ vorgangsnummer: 'VG-CUT' }, dpo));
+      expect(trail.map((r) => r.hop)).toEqual(['received', 'routed', 'dispatched', 'aborted']);
+      const aborted = trail.at(-1);
+      expect(aborted?.outcome).toEqual({ technicalFailure: 'unfinished' });
+      expect(aborted?.autorKennung).toBe(cut[0]?.autorKennung);
+      expect(aborted?.suchprofil).toEqual(cut[0]?.suchprofil);
+      // Closed once: a second sweep finds nothing; the young trail is left to its instance.
+      expect(await store.closeAbandoned(new Date(t0.getTime() - 1), new Date(t0.getTime() + 60_000))).toBe(0);
+      expect((await collect(store.export({ vorgangsnummer: 'VG-YOUNG' }, dpo))).map((r) => r.hop)).toEqual(['received', 'routed']);
+      expect((await store.verify()).ok).toBe(true);
+    });
+
     it('refuses answer content and unknown fields; a refused batch writes nothing', async () => {
       const { store } = await open();
       const good = queryRecords('VG-1', t0)[0] as NewProtocolRecord;
