@@ -146,9 +146,10 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     pipeline, identity, metrics, log,
     bodyLimitBytes: config.http.bodyLimitBytes,
     ...(config.http.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
+    // Each check answers within READY_CHECK_MS, whatever its store does: "not ready", never silence.
     ready: async () => ({
-      queue: await queue.ready(),
-      protocol: await protocolReady(protocol),
+      queue: await withinReadyTime(queue.ready()),
+      protocol: await withinReadyTime(protocolReady(protocol)),
       signing: true,
       ...(replayGuard ? { replay: replayGuard.ready() } : {}),
     }),
@@ -182,6 +183,14 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       await configured.work.close();
     },
   };
+}
+
+const READY_CHECK_MS = 800;
+
+function withinReadyTime(check: Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), READY_CHECK_MS); });
+  return Promise.race([check.catch(() => false), late]).finally(() => clearTimeout(timer));
 }
 
 async function protocolReady(store: ProtocolStore): Promise<boolean> {

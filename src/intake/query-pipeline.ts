@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { summarizeOutcome, type Outcome } from '../answer/outcome.js';
 import type { EndpointConfig } from '../config/gateway-config.js';
 import { RejectedMessageError, TechnicalFailureError } from '../errors.js';
-import type { ProtocolStore } from '../protocol/protocol-store.js';
+import type { NewProtocolRecord } from '../protocol/protocol-record.js';
 import type { DispatchQueue } from '../queue/dispatch-queue.js';
 import { routeFreieSuche, type FreieSucheRule } from '../routing/route-freie-suche.js';
 import type { LandCode } from '../routing/laender.js';
@@ -30,7 +30,8 @@ export interface PipelineDeps {
   /** XSD check of derived fan-out queries. */
   validator: MessageValidator;
   queue: DispatchQueue;
-  protocol: Pick<ProtocolStore, 'append'>;
+  /** Settles when the records are committed; at `deadline` (epoch ms) it gives up with an error. */
+  protocol: { append(records: NewProtocolRecord[], deadline?: number): Promise<void> };
   vorgang: VorgangsnummerGenerator;
   /** Endpoint of a route target, undefined when none is configured. */
   endpointOf: (target: Target) => EndpointConfig | undefined;
@@ -71,12 +72,24 @@ export class QueryPipeline {
   }
 
   async handle(raw: Buffer, contentType: string | undefined, clientCertificate?: string): Promise<SoapResponse> {
+    try {
+      return await this.handleRecorded(raw, contentType, clientCertificate);
+    } catch (e) {
+      if (!(e instanceof ProtocolUnavailableError)) throw e;
+      // No answer leaves without its trail: the caller learns that the gateway cannot protocol.
+      this.deps.log.error({ err: e.causeName }, 'protocol write failed');
+      return this.fault(new RejectedMessageError('S999', 'Protokollierung nicht möglich', 'receiver'), soapVersionOfContentType(contentType));
+    }
+  }
+
+  private async handleRecorded(raw: Buffer, contentType: string | undefined, clientCertificate?: string): Promise<SoapResponse> {
     const started = Date.now();
+    const deadline = started + this.deps.deadlineMs;
     let accepted: AcceptedQuery;
     try {
       accepted = await this.timed('intake', () => this.deps.work.accept(raw, clientCertificate));
     } catch (e) {
-      if (e instanceof QueryRefused) return this.refuse(e, soapVersionOfContentType(contentType));
+      if (e instanceof QueryRefused) return this.refuse(e, soapVersionOfContentType(contentType), deadline);
       throw e;
     }
     const { query } = accepted;
@@ -100,7 +113,7 @@ export class QueryPipeline {
       }));
     });
     trail.add('delivered', { messageType: answerNumber, outcome: summary });
-    await this.timed('protocol', () => this.deps.protocol.append(trail.drain()));
+    await this.timed('protocol', () => this.record(trail.drain(), deadline));
     log.info({ outcome: summary, durationMs: Date.now() - started }, 'answered');
     return {
       status: 200,
@@ -144,7 +157,7 @@ export class QueryPipeline {
     for (const l of legs) trail.add('routed', { target: l.key });
     // The evidence that a query left the gateway is committed before it leaves; the messages
     // are signed (on the worker pool) meanwhile, which is not leaving.
-    const committed = this.timed('protocol', () => this.deps.protocol.append(trail.drain()));
+    const committed = this.timed('protocol', () => this.record(trail.drain(), started + this.deps.deadlineMs - ANSWER_MARGIN_MS));
     const prepared = legs.map((l) => {
       const p = this.prepareLeg(accepted, l.leg, l.endpoint as EndpointConfig, trail.vorgangsnummer);
       p.catch(() => undefined); // awaited in sendLeg, or dropped if the protocol write fails
@@ -209,7 +222,24 @@ export class QueryPipeline {
     }
   }
 
-  private async refuse(e: QueryRefused, fallback: SoapVersion): Promise<SoapResponse> {
+  /** A protocol write bounded by `deadline`; any failure of the store is ProtocolUnavailableError. */
+  private async record(records: NewProtocolRecord[], deadline: number): Promise<void> {
+    try {
+      await this.deps.protocol.append(records, deadline);
+    } catch (e) {
+      throw new ProtocolUnavailableError(e);
+    }
+  }
+
+  /** A SOAP fault with a 0910 that no protocol record can accompany (the store is gone). */
+  private async fault(r: RejectedMessageError, version: SoapVersion): Promise<SoapResponse> {
+    const rts = writeReturnToSender({ code: r.code, hinweis: r.detail, gateway: this.deps.identity, now: this.clock() });
+    const fault = writeFault({ version, code: r.code, side: r.side, reason: r.detail, rtsXml: rts });
+    const envelope = await this.deps.work.sign(writeEnvelope({ version, body: fault.xml }));
+    return { status: fault.httpStatus, contentType: CONTENT_TYPE[version], body: envelope, report: { rts: r.code } };
+  }
+
+  private async refuse(e: QueryRefused, fallback: SoapVersion, deadline: number): Promise<SoapResponse> {
     const version = e.version ?? fallback;
     const r: RejectedMessageError = e.rejection;
     const trail = new ProtocolTrail(this.deps.vorgang.next(e.info.autor?.kennung ?? 'unbekannt'), this.clock);
@@ -227,9 +257,19 @@ export class QueryPipeline {
     });
     const fault = writeFault({ version, code: r.code, side: r.side, reason: r.detail, rtsXml: rts });
     const envelope = await this.deps.work.sign(writeEnvelope({ version, body: fault.xml }));
-    await this.deps.protocol.append(trail.drain());
+    await this.record(trail.drain(), deadline);
     this.deps.log.info({ vorgangsnummer: trail.vorgangsnummer, rts: r.code }, 'refused');
     return { status: fault.httpStatus, contentType: CONTENT_TYPE[version], body: envelope, report: { rts: r.code } };
+  }
+}
+
+/** The protocol store did not take a hop's records: nothing may be delivered on that basis. */
+class ProtocolUnavailableError extends Error {
+  override readonly name = 'ProtocolUnavailableError';
+  readonly causeName: string;
+  constructor(cause: unknown) {
+    super('protocol store unavailable');
+    this.causeName = errorClass(cause);
   }
 }
 

@@ -10,10 +10,23 @@ import type { NewProtocolRecord } from './protocol-record.js';
 import type { ProtocolStore } from './protocol-store.js';
 import { parseNewRecord } from './record-schema.js';
 
+/**
+ * The store did not confirm a write by the caller's deadline. Records still queued were
+ * withdrawn (nothing written); records already in the store's transaction may still commit.
+ */
+export class ProtocolTimeoutError extends Error {
+  override readonly name = 'ProtocolTimeoutError';
+  constructor(readonly written: 'no' | 'unknown') {
+    super(`protocol write not confirmed in time (written: ${written})`);
+  }
+}
+
 interface Pending {
   records: NewProtocolRecord[];
   resolve: () => void;
   reject: (err: unknown) => void;
+  timer?: NodeJS.Timeout;
+  settled?: boolean;
 }
 
 export class GroupCommitAppender {
@@ -32,7 +45,11 @@ export class GroupCommitAppender {
     return this.transactions;
   }
 
-  append(records: NewProtocolRecord[]): Promise<void> {
+  /**
+   * Settles when the records are committed, or at `deadline` (epoch ms) with a
+   * ProtocolTimeoutError: a store that hangs never holds a caller past its deadline.
+   */
+  append(records: NewProtocolRecord[], deadline?: number): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     try {
       // An invalid call fails alone instead of failing the batch it would have joined.
@@ -41,9 +58,19 @@ export class GroupCommitAppender {
       return Promise.reject(err);
     }
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ records, resolve, reject });
+      const pending: Pending = { records, resolve, reject };
+      if (deadline !== undefined) {
+        pending.timer = setTimeout(() => this.expire(pending), Math.max(0, deadline - Date.now()));
+      }
+      this.queue.push(pending);
       this.kick();
     });
+  }
+
+  private expire(p: Pending): void {
+    const queued = this.queue.indexOf(p);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    settle(p, new ProtocolTimeoutError(queued >= 0 ? 'no' : 'unknown'));
   }
 
   /** Resolves when everything queued so far is written. */
@@ -66,12 +93,20 @@ export class GroupCommitAppender {
     this.inFlight = this.store
       .append(batch.flatMap((p) => p.records))
       .then(
-        () => batch.forEach((p) => p.resolve()),
-        (err: unknown) => batch.forEach((p) => p.reject(err)),
+        () => batch.forEach((p) => settle(p)),
+        (err: unknown) => batch.forEach((p) => settle(p, err)),
       )
       .finally(() => {
         this.inFlight = undefined;
         this.kick();
       });
   }
+}
+
+function settle(p: Pending, err?: unknown): void {
+  if (p.settled) return;
+  p.settled = true;
+  clearTimeout(p.timer);
+  if (err === undefined) p.resolve();
+  else p.reject(err);
 }

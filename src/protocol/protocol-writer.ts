@@ -18,8 +18,9 @@ export class ProtocolWriter {
     this.policy = partitionPolicy(commissionedAuthorities);
   }
 
-  append(records: NewProtocolRecord[]): Promise<void> {
-    return this.appender.append(records.flatMap((r) => recordsForHop(r, this.policy)));
+  /** Settles when committed, or at `deadline` (epoch ms) with a ProtocolTimeoutError. */
+  append(records: NewProtocolRecord[], deadline?: number): Promise<void> {
+    return this.appender.append(records.flatMap((r) => recordsForHop(r, this.policy)), deadline);
   }
 
   drain(): Promise<void> {

@@ -51,4 +51,29 @@ describe('GroupCommitAppender', () => {
     const rows = await collect(store.export({ hops: ['received'] }, { kind: 'dpo', id: 'dsb' }));
     expect(rows.map((r) => r.vorgangsnummer)).toEqual(['VG-1']);
   });
+
+  it('a store that hangs holds no caller past its deadline; what was still queued is never written', async () => {
+    const store = await PGliteProtocolStore.open({ dataDir: IN_MEMORY });
+    stores.push(store);
+    let release: (() => void) | undefined;
+    const frozen = {
+      append: async (records: NewProtocolRecord[]) => {
+        if (release === undefined) await new Promise<void>((r) => { release = r; }); // the first transaction hangs
+        return store.append(records);
+      },
+    };
+    const appender = new GroupCommitAppender(frozen);
+    const t = Date.now();
+    const inFlight = appender.append(queryRecords('VG-1', t0).slice(0, 1), t + 150);
+    const queued = appender.append(queryRecords('VG-2', t0).slice(0, 1), t + 150);
+    const late = appender.append(queryRecords('VG-3', t0).slice(0, 1), t + 5_000);
+    await expect(inFlight).rejects.toMatchObject({ name: 'ProtocolTimeoutError', written: 'unknown' });
+    await expect(queued).rejects.toMatchObject({ name: 'ProtocolTimeoutError', written: 'no' });
+    expect(Date.now() - t).toBeLessThan(1_000);
+    release?.(); // the store recovers: the in-flight batch commits, the withdrawn call does not
+    await expect(late).resolves.toBeUndefined();
+    await appender.drain();
+    const rows = await collect(store.export({ hops: ['received'] }, { kind: 'dpo', id: 'dsb' }));
+    expect(rows.map((r) => r.vorgangsnummer)).toEqual(['VG-1', 'VG-3']);
+  });
 });
