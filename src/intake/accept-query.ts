@@ -4,7 +4,7 @@ import { readEnvelope } from '../soap/read-envelope.js';
 import type { SoapVersion } from '../soap/soap-version.js';
 import { messageKind } from '../xmeld/message-kind.js';
 import type { MessageIdentification, Party, QueryMessage } from '../xmeld/query-message.js';
-import { readQuery, readIdentification } from '../xmeld/read-query.js';
+import { readQuery } from '../xmeld/read-query.js';
 import type { MessageValidator } from '../xml/message-validator.js';
 import { parseHardened, type ParseLimits } from '../xml/parse-hardened.js';
 import { selfContainedXml } from '../xml/self-contained.js';
@@ -76,15 +76,31 @@ export async function acceptQuery(raw: Buffer, deps: AcceptDeps, clientCertifica
   }
 }
 
-/** Best effort, from the message as claimed (maybe unsigned, not schema-valid): whom to address the 0910 to. */
+/**
+ * Best effort, from the message as claimed (maybe unsigned, not schema-valid): whom to address
+ * the 0910 to. Nothing of it is verified, so only values that are well-formed and short are
+ * kept — they go into the fault and the protocol; anything else is left out.
+ */
 function learnSender(message: XmlElement): RefusedInfo {
   const info: RefusedInfo = {};
-  try {
-    info.identification = readIdentification(message, 'nachrichtenkopf.g2g/identifikation.nachricht');
-  } catch {
-    // unreadable identification: the 0910 names an unknown message
+  const uuid = textAt(message, 'nachrichtenkopf.g2g/identifikation.nachricht/nachrichtenUUID');
+  const typ = textAt(message, 'nachrichtenkopf.g2g/identifikation.nachricht/nachrichtentyp/code');
+  const zeit = textAt(message, 'nachrichtenkopf.g2g/identifikation.nachricht/erstellungszeitpunkt');
+  if (uuid !== undefined && UUID.test(uuid) && typ !== undefined && MESSAGE_TYPE.test(typ) && zeit !== undefined && isShortDateTime(zeit)) {
+    info.identification = { nachrichtenUUID: uuid, nachrichtentyp: typ, erstellungszeitpunkt: zeit };
   }
   const kennung = textAt(message, 'nachrichtenkopf.g2g/autor/kennung');
-  if (kennung !== undefined) info.autor = { kennung };
+  if (kennung !== undefined && KENNUNG.test(kennung)) info.autor = { kennung };
   return info;
+}
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const MESSAGE_TYPE = /^\d{4}$/;
+/** A DVDV kennung as the registers use them (`dbs:…`, `ags:…`, `psw:…`): prefix, colon, a short id. */
+const KENNUNG = /^[a-z]{2,8}:[0-9A-Za-z.\-_]{1,64}$/;
+/** An xs:dateTime of at most a few dozen characters (fractional seconds and zone optional). */
+const DATE_TIME = /^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?$/;
+
+function isShortDateTime(s: string): boolean {
+  return s.length <= 40 && DATE_TIME.test(s);
 }
