@@ -25,6 +25,19 @@ const endpoint = z.object({
   gemeinden: z.array(z.string().regex(/^[0-9]{8}$/)).default([]),
 });
 
+/** Overrides of the structure limits (src/xml/structure-limits.ts), per direction. */
+const structureLimits = z.object({
+  maxElements: z.number().int().positive(),
+  maxDepth: z.number().int().positive().max(256),
+  maxAttributesPerElement: z.number().int().positive(),
+  maxAttributes: z.number().int().positive(),
+  maxNamespaceDeclarations: z.number().int().positive(),
+  maxNameBytes: z.number().int().positive(),
+  maxTextBytes: z.number().int().positive(),
+  maxAttributeValueBytes: z.number().int().positive(),
+  maxIds: z.number().int().positive(),
+}).partial();
+
 const landEndpoints = z.object(
   Object.fromEntries(LAND_CODES.map((c) => [c, endpoint.optional()])) as Record<(typeof LAND_CODES)[number], z.ZodOptional<typeof endpoint>>,
 );
@@ -142,6 +155,11 @@ export const configSchema = z.object({
      * at least two (one per process under `start --workers`); 0: everything on the event loop.
      */
     threads: z.union([z.literal('auto'), z.number().int().min(0).max(64)]).default('auto'),
+  }).prefault({}),
+  /** What a message may contain, from callers (`request`) and from registers (`answer`). */
+  limits: z.object({
+    request: structureLimits.default({}),
+    answer: structureLimits.default({}),
   }).prefault({}),
   simulator: z.object({
     host: z.string().default('127.0.0.1'),

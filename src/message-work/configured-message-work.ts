@@ -7,6 +7,7 @@ import type { ReplayGuard } from '../security/replay-guard.js';
 import type { MessageValidator } from '../xml/message-validator.js';
 import { XmeldSchema } from '../xml/xsd-validator.js';
 import { InlineMessageWork } from './inline-message-work.js';
+import { ANSWER_STRUCTURE_LIMITS, REQUEST_STRUCTURE_LIMITS } from '../xml/structure-limits.js';
 
 export interface ConfiguredWork {
   work: InlineMessageWork;
@@ -31,8 +32,8 @@ export async function createConfiguredWork(
   });
   const validator: MessageValidator = { isValid: (el) => schema.validate(el).ok };
   const work = new InlineMessageWork({
-    limits: { maxBytes: config.http.bodyLimitBytes },
-    answerLimits: { maxBytes: config.register.maxAnswerBytes },
+    limits: { maxBytes: config.http.bodyLimitBytes, structure: { ...REQUEST_STRUCTURE_LIMITS, ...definedOnly(config.limits.request) } },
+    answerLimits: { maxBytes: config.register.maxAnswerBytes, structure: { ...ANSWER_STRUCTURE_LIMITS, ...definedOnly(config.limits.answer) } },
     validator,
     security: opts.security ?? configured,
     authorize: (partyId, query, clientCertificate) => {
@@ -41,4 +42,8 @@ export async function createConfiguredWork(
     },
   }, () => schema.dispose());
   return { work, parties, validator };
+}
+
+function definedOnly<T extends object>(o: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]-?: Exclude<T[K], undefined> };
 }

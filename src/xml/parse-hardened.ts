@@ -1,5 +1,6 @@
 import { ParseOption, XmlDocument } from 'libxml2-wasm';
 import { RejectedMessageError } from '../errors.js';
+import { checkStructure, REQUEST_STRUCTURE_LIMITS, type StructureLimits } from './structure-limits.js';
 
 /**
  * The one entry point for XML from outside. XÖV mandates UTF-8, SOAP forbids DTDs, so the
@@ -11,9 +12,11 @@ import { RejectedMessageError } from '../errors.js';
 export interface ParseLimits {
   /** Largest document accepted, in bytes. */
   maxBytes: number;
+  /** What the document may contain (checked on the bytes, before libxml2 parses them). */
+  structure: StructureLimits;
 }
 
-export const defaultParseLimits: ParseLimits = { maxBytes: 8 * 1024 * 1024 };
+export const defaultParseLimits: ParseLimits = { maxBytes: 8 * 1024 * 1024, structure: REQUEST_STRUCTURE_LIMITS };
 
 const PARSE_OPTIONS = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE;
 
@@ -25,6 +28,7 @@ export function parseHardened(input: Uint8Array, limits: ParseLimits = defaultPa
   }
   const bytes = checkEncoding(input);
   refuseDoctype(bytes);
+  checkStructure(bytes, limits.structure);
   let doc: XmlDocument;
   try {
     doc = XmlDocument.fromBuffer(bytes, { option: PARSE_OPTIONS });
