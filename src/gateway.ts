@@ -52,6 +52,7 @@ export function identityFrom(config: GatewayConfig): GatewayIdentity {
     kennung: config.gateway.kennung,
     name: config.gateway.name,
     anschrift: config.gateway.anschrift,
+    erreichbarkeit: config.gateway.erreichbarkeit,
     produkt: 'xmeld-gateway',
     produkthersteller: config.gateway.produkthersteller,
     produktversion: packageVersion,

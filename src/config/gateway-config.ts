@@ -92,6 +92,16 @@ export const configSchema = z.object({
       postleitzahl: z.string(),
       wohnort: z.string(),
     }),
+    /**
+     * How people reach the gateway's operators (XÖV Kommunikation: kanal code of
+     * urn:de:xoev:codeliste:erreichbarkeit, 01 = E-Mail). The standard requires at least one
+     * in the autor of every message the gateway writes.
+     */
+    erreichbarkeit: z.array(z.object({
+      kanal: z.string().min(1),
+      kennung: z.string().min(1),
+      zusatz: z.string().optional(),
+    })).min(1).default([{ kanal: '01', kennung: 'xmeld-gateway@betrieb.invalid' }]),
     produkthersteller: z.string().default('xmeld-gateway'),
   }),
   http: z.object({

@@ -95,7 +95,8 @@ function learnSender(message: XmlElement): RefusedInfo {
 }
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const MESSAGE_TYPE = /^\d{4}$/;
+/** The message types the gateway takes: an ursprungsnachricht may name only a listed code. */
+const MESSAGE_TYPE = /^13(30|32)$/;
 /** A DVDV kennung as the registers use them (`dbs:…`, `ags:…`, `psw:…`): prefix, colon, a short id. */
 const KENNUNG = /^[a-z]{2,8}:[0-9A-Za-z.\-_]{1,64}$/;
 /** An xs:dateTime of at most a few dozen characters (fractional seconds and zone optional). */

@@ -51,6 +51,8 @@ export interface SimulatorOptions {
   slowDelayMs?: number;
   /** The Land whose register `/mirror` serves, default '03'. */
   mirrorLand?: LandCode;
+  /** Sees every request body as it arrived (for tests that check what the gateway sends). */
+  onRequest?: (register: LandCode, body: Buffer, headers: Record<string, string | string[] | undefined>) => void;
 }
 
 export interface SimulatedRegisters {
@@ -135,6 +137,7 @@ export async function startSimulatedRegisters(opts: SimulatorOptions = {}): Prom
       return;
     }
     const raw = request.body;
+    opts.onRequest?.(land, raw, request.headers);
     const guessed: SoapVersion = String(request.headers['content-type'] ?? '').includes('soap+xml') ? '1.2' : '1.1';
 
     let parsed: ParsedRequest;

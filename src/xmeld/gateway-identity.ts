@@ -6,6 +6,8 @@ export interface GatewayIdentity {
   kennung: string;
   name: string;
   anschrift: { strasse?: string; hausnummer?: string; postleitzahl: string; wohnort: string };
+  /** At least one way to reach the gateway's operators (required in the autor of what it writes). */
+  erreichbarkeit: { kanal: string; kennung: string; zusatz?: string }[];
   produkt: string;
   produkthersteller: string;
   produktversion: string;

@@ -16,12 +16,20 @@ export function newIdentification(number: MessageNumber, now: Date): MessageIden
   return { nachrichtenUUID: randomUUID(), nachrichtentyp: number, erstellungszeitpunkt: now.toISOString() };
 }
 
-function partyXml(tag: 'leser' | 'autor', p: Party): string {
+function partyXml(tag: 'leser' | 'autor', p: Party, erreichbarkeit: GatewayIdentity['erreichbarkeit'] = []): string {
   return `<${tag}><verzeichnisdienst listURI="urn:xoev-de:kosit:codeliste:verzeichnisdienst" listVersionID="1"><code>DVDV</code></verzeichnisdienst>`
     + `<kennung>${escapeText(p.kennung)}</kennung>`
     // name is required in the G2G header; a sender known only by kennung is named by it.
     + `<name>${escapeText(p.name ?? p.kennung)}</name>`
+    + erreichbarkeit.map(kommunikationXml).join('')
     + `</${tag}>`;
+}
+
+function kommunikationXml(k: GatewayIdentity['erreichbarkeit'][number]): string {
+  return `<erreichbarkeit><kanal listURI="urn:de:xoev:codeliste:erreichbarkeit" listVersionID="3"><code>${escapeText(k.kanal)}</code></kanal>`
+    + `<kennung>${escapeText(k.kennung)}</kennung>`
+    + (k.zusatz !== undefined ? `<zusatz>${escapeText(k.zusatz)}</zusatz>` : '')
+    + '</erreichbarkeit>';
 }
 
 function anschriftXml(a: GatewayIdentity['anschrift']): string {
@@ -45,7 +53,8 @@ export function messageStart(
     + ` produkthersteller="${escapeAttr(gw.produkthersteller)}" produktversion="${escapeAttr(gw.produktversion)}"`
     + ` standard="XMeld" version="${XMELD_VERSION}">`
     + '<nachrichtenkopf.g2g><identifikation.nachricht>' + identificationXml(id) + '</identifikation.nachricht>'
-    + partyXml('leser', leser) + partyXml('autor', { kennung: gw.kennung, name: gw.name })
+    // The standard's autor is a Behoerde.Erreichbar: reachable, so erreichbarkeit is required.
+    + partyXml('leser', leser) + partyXml('autor', { kennung: gw.kennung, name: gw.name }, gw.erreichbarkeit)
     + '</nachrichtenkopf.g2g>'
     + anschriftXml(gw.anschrift);
   return { open, close: `</${root}>` };

@@ -5,10 +5,14 @@ import { LIST_RTS } from './namespaces.js';
 import type { MessageIdentification, Party } from './query-message.js';
 import { identificationXml, messageStart, newIdentification } from './write-header.js';
 
-/** Stand-ins where a refused message could not even be read (e.g. not well-formed). */
+/**
+ * Stand-in where a refused message could not even be read (e.g. not well-formed): the nil UUID
+ * and the epoch say "unidentified". The standard requires an ursprungsnachricht whose
+ * nachrichtentyp is a listed code, so it names 1330, what the endpoint takes first.
+ */
 const UNKNOWN_ID: MessageIdentification = {
   nachrichtenUUID: '00000000-0000-0000-0000-000000000000',
-  nachrichtentyp: '0000',
+  nachrichtentyp: '1330',
   erstellungszeitpunkt: '1970-01-01T00:00:00.000Z',
 };
 const UNKNOWN_SENDER: Party = { kennung: 'unbekannt:0', name: 'unbekannt' };

@@ -128,7 +128,10 @@ describe('WSDL and XSDs over HTTP (GET /xmeld?wsdl, GET /xmeld?xsd=…)', () => 
           erstellungszeitpunkt: '2026-11-23T06:00:00.000+01:00',
         },
         leser: { verzeichnisdienst: { code: 'DVDV' }, kennung: 'ags:03241001', name: 'Register' },
-        autor: { verzeichnisdienst: { code: 'DVDV' }, kennung: 'dbs:060030020000', name: 'Polizei' },
+        autor: {
+          verzeichnisdienst: { code: 'DVDV' }, kennung: 'dbs:060030020000', name: 'Polizei',
+          erreichbarkeit: [{ kanal: { code: '01' }, kennung: 'poststelle@example.invalid' }],
+        },
       },
       'anschrift.autor': { gebaeude: { postleitzahl: '30159', wohnort: 'Teststadt' } },
       datenAbrufendeStelle: {

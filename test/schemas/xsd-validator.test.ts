@@ -135,10 +135,17 @@ describe('XMeld 25.11a schema set: strictness', () => {
     expect(r.errors[0]?.element).toBe('antwortSuchanfrage');
   });
 
-  it('refuses an erstellungszeitpunkt without milliseconds or without time zone', () => {
-    expectInvalid(validateText(base1330.replace('2025-03-25T08:35:02.562+01:00', '2025-03-25T08:35:02+01:00')));
-    expectInvalid(validateText(base1330.replace('2025-03-25T08:35:02.562+01:00', '2025-03-25T08:35:02.562')));
+  it('takes an erstellungszeitpunkt as the standard types it: any xs:dateTime (issue #18)', () => {
+    expect(validateText(base1330.replace('2025-03-25T08:35:02.562+01:00', '2025-03-25T08:35:02+01:00')).ok).toBe(true);
+    expect(validateText(base1330.replace('2025-03-25T08:35:02.562+01:00', '2025-03-25T08:35:02.562')).ok).toBe(true);
     expect(validateText(base1330.replace('2025-03-25T08:35:02.562+01:00', '2025-03-25T07:35:02.562Z')).ok).toBe(true);
+    expectInvalid(validateText(base1330.replace('2025-03-25T08:35:02.562+01:00', '25.03.2025 08:35')));
+  });
+
+  it('requires the erreichbarkeit of the autor (XInneres Behoerde.Erreichbar), as the standard does', () => {
+    const withoutErreichbarkeit = base1330.replace(/<autor>[\s\S]*?<\/autor>/, (autor) => autor.replace(/<erreichbarkeit>[\s\S]*?<\/erreichbarkeit>/g, ''));
+    expect(withoutErreichbarkeit).not.toBe(base1330);
+    expectInvalid(validateText(withoutErreichbarkeit));
   });
 
   it('refuses codes outside their code lists', () => {
