@@ -5,12 +5,15 @@ import type { PartyTrust } from '../security/trust.js';
 import type { CertificateInfo } from '../security/cert-info.js';
 import type { QueryMessage } from '../xmeld/query-message.js';
 import { matchesKennung } from './kennung-pattern.js';
+import { SubjectMatcher } from '../security/distinguished-name.js';
 
 interface Party {
   config: PartyConfig;
   trust: PartyTrust;
   /** SHA-256 fingerprints (lower-case hex) of the pinned signer certificates. */
   pinned: Set<string>;
+  /** The configured signer subjects, compared as distinguished names. */
+  subjects: SubjectMatcher;
   /** SHA-256 fingerprint of the bound TLS client certificate. */
   clientCertificate?: string;
 }
@@ -37,7 +40,7 @@ export class PartyRegistry {
         signerSubjects: config.signerSubjects,
         allowSha1: config.allowSha1,
       };
-      const party: Party = { config, trust, pinned: new Set(signerCertificates.map(fingerprint)) };
+      const party: Party = { config, trust, pinned: new Set(signerCertificates.map(fingerprint)), subjects: new SubjectMatcher(config.signerSubjects) };
       if (config.clientCertificate !== undefined) party.clientCertificate = fingerprint(readPem(config.clientCertificate));
       return party;
     });
@@ -52,7 +55,7 @@ export class PartyRegistry {
   partyForCaller(autorKennung: string | undefined, signer: CertificateInfo): PartyTrust | undefined {
     if (autorKennung === undefined) return undefined;
     const candidates = this.parties.filter((p) => p.config.signsFor.some((pattern) => matchesKennung(pattern, autorKennung)));
-    const own = candidates.find((p) => p.pinned.has(signer.fingerprintSha256) || p.config.signerSubjects.includes(signer.subject));
+    const own = candidates.find((p) => p.pinned.has(signer.fingerprintSha256) || p.subjects.has(signer.subject));
     return (own ?? candidates[0])?.trust;
   }
 

@@ -12,6 +12,7 @@ import { X509Certificate } from 'node:crypto';
 import { RejectedMessageError } from '../errors.js';
 import { dnStrings } from './cert-info.js';
 import { pkijs, x509 } from './x509-setup.js';
+import { SubjectMatcher } from './distinguished-name.js';
 
 export interface PartyTrust {
   id: string;
@@ -23,7 +24,11 @@ export interface PartyTrust {
   crls?: Array<string | Uint8Array>;
   /** Pinned signer certificates (PEM); the leaf must equal one of them… */
   signerCertificates?: string[];
-  /** …or carry one of these subjects, in certificate order as OpenSSL prints it: "CN=land-05, OU=TEST, O=…, C=DE". */
+  /**
+   * …or carry one of these subjects, compared as distinguished names (distinguished-name.ts):
+   * RFC 4514 order ("CN=land-05,OU=TEST,O=…,C=DE" as `openssl -nameopt RFC2253` prints it) or
+   * the certificate's own order, either works.
+   */
   signerSubjects?: string[];
   /**
    * 'required' (default, contract §4): the leaf must have KeyUsage with digitalSignature.
@@ -47,7 +52,7 @@ interface PreparedParty {
   intermediates: pkijs.Certificate[];
   crls: pkijs.CertificateRevocationList[];
   pinnedDer: Buffer[];
-  subjects: Set<string>;
+  subjects: SubjectMatcher;
   /** Positive decisions by the leaf certificate (PEM text): valid while notBefore <= now < until. */
   cache: Map<string, { notBefore: number; until: number; result: TrustResult }>;
 }
@@ -75,10 +80,6 @@ function crlDer(value: string | Uint8Array): Buffer {
   return der ?? Buffer.from(value.replace(/\s+/g, ''), 'base64');
 }
 
-function normalizeDn(dn: string): string {
-  return dn.split(/\s*,\s*/).map((p) => p.trim()).join(', ');
-}
-
 function reject(code: 'T000' | 'T001' | 'T002' | 'T070', detail: string, side: 'sender' | 'receiver' = 'sender'): never {
   throw new RejectedMessageError(code, detail, side);
 }
@@ -98,7 +99,7 @@ export class TrustStore {
       intermediates: (party.intermediates ?? []).map((c) => toPkijs(certDer(c))),
       crls: (party.crls ?? []).map((c) => pkijs.CertificateRevocationList.fromBER(new Uint8Array(crlDer(c)))),
       pinnedDer: (party.signerCertificates ?? []).map(certDer),
-      subjects: new Set((party.signerSubjects ?? []).map(normalizeDn)),
+      subjects: new SubjectMatcher(party.signerSubjects ?? []),
       cache: new Map(),
     };
     this.prepared.set(party, p);
@@ -158,7 +159,7 @@ export class TrustStore {
     }
 
     const pinned = p.pinnedDer.some((d) => d.equals(der));
-    const subjectOk = p.subjects.has(normalizeDn(parsed.subject));
+    const subjectOk = p.subjects.has(parsed.subject);
     if (!pinned && !subjectOk) reject('T070', 'Zertifikat gehört nicht zum Absender');
 
     const result: TrustResult = { partyId: party.id, path: path.map((c) => dnStrings(new Uint8Array(c.toSchema().toBER())).subject) };

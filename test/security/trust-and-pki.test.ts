@@ -96,6 +96,17 @@ describe('trust', () => {
     }
   });
 
+  it('a signer subject in RFC 4514 order (openssl -nameopt RFC2253) or in the certificate\'s own order is the same subject', async () => {
+    const own = pki.identities.mirror.subject;
+    const rfc4514 = own.split(/\s*,\s*/).reverse().join(',');
+    expect(rfc4514).not.toBe(own);
+    for (const subject of [own, rfc4514, own.toUpperCase().replace(/^CN=/, 'cn='), own.replace(/, /g, ',')]) {
+      expect(await code(checkSignerTrust(pki.identities.mirror.certPem, [], partyOf(pki, 'mirror', { signerSubjects: [subject] }))), subject).toBe('trusted');
+    }
+    const other = pki.identities['land-01'].subject.split(/\s*,\s*/).reverse().join(',');
+    expect(await code(checkSignerTrust(pki.identities.mirror.certPem, [], partyOf(pki, 'mirror', { signerSubjects: [other] })))).toBe('T070');
+  });
+
   it('no signer configured for the party → T070 (anchors alone do not make a sender)', async () => {
     const party = partyOf(pki, 'mirror', { signerSubjects: [] });
     expect(await code(checkSignerTrust(pki.identities.mirror.certPem, [], party))).toBe('T070');
