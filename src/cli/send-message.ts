@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { request } from 'undici';
 import { CONTENT_TYPE, type SoapVersion } from '../soap/soap-version.js';
+import { soapActionOfRoot } from '../soap/soap-action.js';
 import { bareMessage, writeEnvelope } from '../soap/write-envelope.js';
 
 /**
@@ -20,7 +21,7 @@ export async function sendMessageFile(
     : text;
   let envelope = isEnvelope ? text : writeEnvelope({ version: opts.soapVersion, body: message });
   if (!isEnvelope && opts.sign) envelope = await opts.sign(envelope);
-  const action = 'urn:xmeld-gateway:1:personensuche';
+  const action = soapActionOfRoot(/<(?:[\w.-]+:)?(datenabruf\.[\w.]+)/.exec(message)?.[1] ?? '');
   const headers = opts.soapVersion === '1.1'
     ? { 'content-type': CONTENT_TYPE['1.1'], soapaction: `"${action}"` }
     : { 'content-type': `${CONTENT_TYPE['1.2']}; action="${action}"` };

@@ -12,6 +12,7 @@ import { mergeFanOut } from '../answer/merge-outcomes.js';
 import { deriveFanOutQuery } from '../xmeld/derive-fanout-query.js';
 import type { QueryMessage } from '../xmeld/query-message.js';
 import { CONTENT_TYPE, soapVersionOfContentType, type SoapVersion } from '../soap/soap-version.js';
+import { SOAP_ACTION } from '../soap/soap-action.js';
 import { writeEnvelope } from '../soap/write-envelope.js';
 import { writeFault } from '../soap/write-fault.js';
 import type { VorgangsnummerGenerator } from '../vorgang/vorgangsnummer.js';
@@ -195,6 +196,7 @@ export class QueryPipeline {
         target: targetKey(leg.target),
         url: endpoint.url,
         soapVersion: endpoint.soapVersion,
+        action: SOAP_ACTION[answerNumber === '1331' ? '1330' : '1332'],
         envelope,
         deadline,
       }));

@@ -10,6 +10,8 @@ export interface DispatchJob {
   target: string;
   url: string;
   soapVersion: SoapVersion;
+  /** SOAPAction of the operation called (soap/soap-action.ts). */
+  action: string;
   /** The signed SOAP envelope to send. */
   envelope: string;
   /** Epoch ms after which the caller no longer waits. */

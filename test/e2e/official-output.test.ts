@@ -18,12 +18,18 @@ const manifest = (parseYaml(readFileSync(path.join(fixturesDir, 'queries/manifes
 }).queries;
 
 let h: Harness;
-const forwarded: { register: string; xml: string }[] = [];
+const forwarded: { register: string; xml: string; action: string }[] = [];
 const answers: { file: string; xml: string }[] = [];
 
 beforeAll(async () => {
   h = await startHarness({
-    simulator: { slowDelayMs: 3_000, onRequest: (register, body) => { forwarded.push({ register, xml: body.toString('utf8') }); } },
+    simulator: {
+      slowDelayMs: 3_000,
+      onRequest: (register, body, headers) => {
+        const action = String(headers['soapaction'] ?? /action="([^"]*)"/.exec(String(headers['content-type'] ?? ''))?.[1] ?? '');
+        forwarded.push({ register, xml: body.toString('utf8'), action: action.replace(/^"|"$/g, '') });
+      },
+    },
     config: (c) => { c.http.requestDeadlineMs = 2_000; },
   });
   for (const q of manifest) {
@@ -52,6 +58,13 @@ describe('what the gateway writes is valid against the official XMeld 25.11a sch
   it('every query it forwards to a register (1330 and 1332, fan-out legs included)', () => {
     expect(forwarded.length).toBeGreaterThan(10);
     expectAllValid('forwarded', forwarded.map((f, i) => ({ name: `${i}→${f.register}`, xml: f.xml })));
+  });
+
+  it('every forwarded query carries the SOAPAction of its own operation (1330 personensuche, 1332 freieSuche)', () => {
+    const byKind = (root: string) => forwarded.filter((f) => f.xml.includes(root));
+    expect(byKind('datenabruf.freieSuche.suchanfrage.1332').length).toBeGreaterThan(0);
+    for (const f of byKind('datenabruf.personensuche.suchanfrage.1330')) expect(f.action).toBe('urn:xmeld-gateway:1:personensuche');
+    for (const f of byKind('datenabruf.freieSuche.suchanfrage.1332')) expect(f.action).toBe('urn:xmeld-gateway:1:freieSuche');
   });
 
   it('every 0910 in its faults', async () => {

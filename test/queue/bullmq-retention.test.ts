@@ -54,6 +54,7 @@ describe('BullmqDispatchQueue keeps nothing of queries or answers in Redis', () 
       target: TARGETS[n % TARGETS.length] ?? 'mirror',
       url: 'http://register.invalid/',
       soapVersion: '1.2',
+      action: 'urn:xmeld-gateway:1:personensuche',
       envelope: `<anfrage>MELDEDATEN-${n}</anfrage>`,
       deadline: Date.now() + 20_000,
     });
@@ -145,7 +146,7 @@ describe('BullmqDispatchQueue keeps nothing of queries or answers in Redis', () 
     x.process(handler('gw-x'), () => 2);
     y.process(handler('gw-y'), () => 2);
     try {
-      const job = (n: number): DispatchJob => ({ vorgangsnummer: `V-${n}`, target: 'land:02', url: 'http://x.invalid/', soapVersion: '1.1', envelope: '<e/>', deadline: Date.now() + 5_000 });
+      const job = (n: number): DispatchJob => ({ vorgangsnummer: `V-${n}`, target: 'land:02', url: 'http://x.invalid/', soapVersion: '1.1', action: 'urn:xmeld-gateway:1:personensuche', envelope: '<e/>', deadline: Date.now() + 5_000 });
       const replies = await Promise.all(Array.from({ length: 40 }, (_, n) => (n % 2 ? y : x).dispatch(job(n))));
       expect(replies.map(bodyOf)).toEqual(Array.from({ length: 40 }, (_, n) => `V-${n}`));
       for (let n = 0; n < 40; n++) expect(ranOn.get(`V-${n}`)).toBe(n % 2 ? 'gw-y' : 'gw-x');

@@ -16,6 +16,7 @@ export function jobFor(target: string, n: number, deadlineMs = 5_000): DispatchJ
     target,
     url: `http://register.invalid/${target}`,
     soapVersion: '1.2',
+    action: 'urn:xmeld-gateway:1:personensuche',
     envelope: `<env>MELDEDATEN-${n}</env>`,
     deadline: Date.now() + deadlineMs,
   };
