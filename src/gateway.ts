@@ -143,10 +143,12 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     log,
     ...(overrides.clock ? { clock: overrides.clock } : {}),
   });
+  let listeningUrl = '';
   const app = createGatewayServer({
     pipeline, identity, metrics, log,
     bodyLimitBytes: config.http.bodyLimitBytes,
-    ...(config.http.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
+    maxConnections: config.http.maxConnections,
+    publicUrl: () => config.http.publicUrl ?? `${listeningUrl}/xmeld`,
     // Each check answers within READY_CHECK_MS, whatever its store does: "not ready", never silence.
     ready: async () => ({
       queue: await withinReadyTime(queue.ready()),
@@ -164,9 +166,10 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   await app.listen({ host: config.http.host, port: config.http.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.http.port;
+  listeningUrl = `${config.http.tls ? 'https' : 'http'}://${config.http.host}:${port}`;
   let closed = false;
   return {
-    url: `${config.http.tls ? 'https' : 'http'}://${config.http.host}:${port}`,
+    url: listeningUrl,
     app,
     protocol,
     async close() {

@@ -107,8 +107,10 @@ export const configSchema = z.object({
   http: z.object({
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8080),
-    /** Public base URL written into the WSDL; defaults to the listen address. */
+    /** Endpoint URL written into the WSDL (…/xmeld); defaults to the listen address, never to a request's Host. */
     publicUrl: z.url().optional(),
+    /** Most open connections at once (the server refuses more). */
+    maxConnections: z.number().int().positive().default(1024),
     /** HTTPS with optional client certificates (mTLS); PEM files. */
     tls: z.object({
       key: z.string(),

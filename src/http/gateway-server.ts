@@ -17,8 +17,13 @@ export interface GatewayServerDeps {
   metrics: GatewayMetrics;
   log: Logger;
   bodyLimitBytes: number;
-  /** Endpoint URL written into the WSDL; by default derived from the request's Host. */
-  publicUrl?: string;
+  /** Most open connections at once; more are refused by the server. */
+  maxConnections?: number;
+  /**
+   * Endpoint URL written into the WSDL. Never taken from the request's Host header (a caller
+   * could make the gateway advertise someone else's endpoint): configured, or the listener's own.
+   */
+  publicUrl: () => string;
   /** Readiness of the queue store, protocol store and signing key. */
   ready: () => Promise<Record<string, boolean>>;
   sign: (envelopeXml: string) => Promise<string>;
@@ -43,7 +48,22 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
     logger: false,
     bodyLimit: deps.bodyLimitBytes,
     requestTimeout: 120_000,
-    return503OnClosing: true,
+    // Callers get a SOAP fault while the gateway shuts down (onRequest below), not plain text.
+    return503OnClosing: false,
+  });
+  if (deps.maxConnections !== undefined) app.server.maxConnections = deps.maxConnections;
+
+  let closing = false;
+  app.addHook('preClose', async () => { closing = true; });
+  app.addHook('onRequest', async (req, reply) => {
+    if (!closing) return;
+    if (req.method === 'POST' && req.url.startsWith('/xmeld')) {
+      req.raw.resume(); // the body is not read: let the caller finish sending, then answer
+      const res = await deps.pipeline.refuseUnread(new RejectedMessageError('S999', 'Gateway wird beendet', 'receiver'), req.headers['content-type']);
+      deps.metrics.refusals.inc({ rts: 'S999' });
+      return reply.code(503).header('connection', 'close').header('content-type', res.contentType).send(res.body);
+    }
+    return reply.code(503).header('connection', 'close').send({ status: 'shutting down' });
   });
 
   // Every body arrives as raw bytes: the hardened parser decides about encodings, not fastify.
@@ -55,7 +75,9 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     let res: SoapResponse;
     try {
-      res = await deps.pipeline.handle(body, req.headers['content-type'], clientCertificateOf(req.raw.socket));
+      res = isSoapContentType(req.headers['content-type'])
+        ? await deps.pipeline.handle(body, req.headers['content-type'], clientCertificateOf(req.raw.socket))
+        : { ...(await deps.pipeline.refuseUnread(new RejectedMessageError('S999', 'Inhaltstyp muss text/xml (SOAP 1.1) oder application/soap+xml (SOAP 1.2) sein'), undefined)), status: 415 };
     } catch (e) {
       deps.log.error({ err: e instanceof Error ? e.name : 'unknown' }, 'unexpected failure');
       res = await fault(deps, req.headers['content-type'], new RejectedMessageError('S999', 'Interner Fehler', 'receiver'));
@@ -68,7 +90,7 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
 
   app.get('/xmeld', async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
-    const endpoint = deps.publicUrl ?? `${req.protocol}://${req.headers.host ?? 'localhost'}/xmeld`;
+    const endpoint = deps.publicUrl();
     try {
       if ('wsdl' in q || 'WSDL' in q) {
         return reply.header('content-type', 'text/xml; charset=utf-8').send(readSchemaFileForHttp(wsdlFile, endpoint));
@@ -99,9 +121,12 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
   app.setErrorHandler(async (err, req, reply) => {
     if (req.url.startsWith('/xmeld') && req.method === 'POST') {
       const tooLarge = (err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE';
-      const res = await fault(deps, req.headers['content-type'], tooLarge
+      // Read the rest of the upload and throw it away (bounded), so a caller still sending gets
+      // this answer instead of a connection reset.
+      if (tooLarge) drainUpTo(req.raw, 4 * deps.bodyLimitBytes + 16 * 1024 * 1024);
+      const res = await deps.pipeline.refuseUnread(tooLarge
         ? new RejectedMessageError('S999', 'Nachricht überschreitet die zulässige Größe')
-        : new RejectedMessageError('X000'));
+        : new RejectedMessageError('X000'), req.headers['content-type']);
       deps.metrics.refusals.inc({ rts: tooLarge ? 'S999' : 'X000' });
       return reply.code(res.status).header('content-type', res.contentType).send(res.body);
     }
@@ -110,6 +135,23 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
   });
 
   return app;
+}
+
+const SOAP_MEDIA_TYPES = new Set(['text/xml', 'application/soap+xml']);
+
+/** SOAP 1.1 is text/xml, SOAP 1.2 application/soap+xml (parameters such as charset, action allowed). */
+function isSoapContentType(contentType: string | undefined): boolean {
+  return contentType !== undefined && SOAP_MEDIA_TYPES.has((contentType.split(';')[0] ?? '').trim().toLowerCase());
+}
+
+/** Consumes and discards a request body up to `max` bytes; past that the connection is cut. */
+function drainUpTo(raw: NodeJS.ReadableStream & { destroy(): void }, max: number): void {
+  let seen = 0;
+  raw.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > max) raw.destroy();
+  });
+  raw.resume();
 }
 
 /** SHA-256 fingerprint of a client certificate that chains to the configured client CAs. */
