@@ -37,6 +37,8 @@ describe('message work on worker threads', () => {
     config = loadConfig(path.join(projectRoot, 'config/default.yaml'), {});
     config.security = { ...config.security, testPki: testPkiDir() };
     config.log = { level: 'silent' };
+    // The 5 MB message below is within limits raised for it (by default its 50,000 elements are refused).
+    config.limits = { request: { maxElements: 100_000, maxAttributes: 200_000, maxNamespaceDeclarations: 100_000 }, answer: {} };
     inline = await createConfiguredWork(config, { log: createLogger('silent'), replayGuard: new InMemoryReplayGuard() });
     pool = new WorkerPoolMessageWork(config, guard, 2);
     await pool.ready();
