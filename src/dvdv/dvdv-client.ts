@@ -59,7 +59,7 @@ export class DvdvClient {
   }
 
   async findCertificateByFingerprint(fingerPrint: string, deadline: number): Promise<DvdvCertificate | undefined> {
-    const a = await this.get<DvdvCertificate>('findcertificatebyfingerprint', { fingerPrint }, deadline);
+    const a = await this.get<DvdvCertificate>('findCertificateByFingerprint', { fingerPrint }, deadline);
     return a.status === 200 ? a.body : undefined;
   }
 
@@ -145,6 +145,8 @@ export class DvdvClient {
       const p = parsed as DvdvProblem | undefined;
       throw new DvdvError('badAnswer', `DVDV answered ${res.statusCode}${p?.title ? ` (${p.title})` : ''}`);
     }
+    // A 200 with an empty body is "none" as well (seen in practice besides 204).
+    if (parsed === undefined) return { status: 204, body: undefined };
     return { status: 200, body: parsed as T };
   }
 

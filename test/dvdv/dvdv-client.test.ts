@@ -142,7 +142,7 @@ describe('DVDV client', () => {
       expect(assertionOk).toBe(true);
       expect(alg).toBe(id.keyType === 'ec' ? 'ES256' : 'RS256');
       expect(srv.hits.filter((h) => h.includes('/token'))).toHaveLength(1); // token reused
-      expect(srv.hits[1]).toMatch(/extern\/standaloneauth\/directory\/v2\/findcertificatebyfingerprint/);
+      expect(srv.hits[1]).toMatch(/extern\/standaloneauth\/directory\/v2\/findCertificateByFingerprint\?request_json=/);
       expect(algorithmFor(createPublicKey(id.certPem) as never, true)).toBe(id.keyType === 'ec' ? 'ES256' : 'PS256');
     });
   }
