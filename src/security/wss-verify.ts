@@ -243,8 +243,9 @@ function verifyDoc(doc: XmlDocument, policy: VerifyPolicy, now: Date): VerifiedE
 
   const ids = buildIdIndex(doc);
   if (ids.duplicates.size > 0) reject('T099', 'Ids nicht eindeutig');
-  const tokenId = attrNS(token, 'Id', NS.wsu);
-  if (tokenId === null) reject('T099', 'Token ohne wsu:Id');
+  // wsu:Id, or a plain Id/ID (unambiguous: ids are unique across all id attributes, checked above).
+  const tokenId = attrNS(token, 'Id', NS.wsu) ?? attrNS(token, 'Id') ?? attrNS(token, 'ID');
+  if (tokenId === null) reject('T099', 'Token ohne Id');
 
   const { cert, info } = tokenCertificate(token);
   checkKeyInfo(signature, tokenId);
@@ -256,7 +257,8 @@ function verifyDoc(doc: XmlDocument, policy: VerifyPolicy, now: Date): VerifiedE
       ids,
       allowSha1: policy.allowSha1 === true,
       c14nAlgorithms: STRICT_C14N,
-      allowEnvelopedTransform: false,
+      allowEnvelopedTransform: true,
+      envelopedOutsideIsNoOp: true,
       allowObject: false,
       allowWholeDocument: false,
     });

@@ -84,6 +84,13 @@ export interface CoreOptions extends AlgorithmPolicy {
   allowWholeDocument?: boolean;
   /** Referenced ids must be NCNames (default true); false only rejects quotes/space/brackets. */
   strictIdSyntax?: boolean;
+  /**
+   * An enveloped-signature transform on an element that does not contain the signature is a
+   * no-op (XMLDSig §6.6.4) instead of a refusal. Default false: generic XMLDSig binds an enveloped
+   * signature to the element around it (wrapping defence). Only for profiles with detached
+   * signatures whose binding is checked separately (WS-Security: Body and Timestamp by id).
+   */
+  envelopedOutsideIsNoOp?: boolean;
 }
 
 export interface VerifiedReference {
@@ -219,9 +226,12 @@ function parseReference(ref: XmlElement, signature: XmlElement, opts: CoreOption
     target = el;
   }
   if (enveloped) {
-    // The signature must lie inside what is signed, and the target must not be inside it.
-    if (target !== null && (!isInside(signature, target) || isInside(target, signature))) {
-      fail('reference', 'enveloped-signature transform on a node outside the signed element');
+    if (target !== null && isInside(target, signature)) fail('reference', 'enveloped-signature transform on a node inside the signature');
+    if (target !== null && !isInside(signature, target)) {
+      // On an element that does not contain the signature the transform removes nothing (XMLDSig
+      // §6.6.4); stock stacks write it on every reference (node-soap's WSSecurityCert).
+      if (opts.envelopedOutsideIsNoOp !== true) fail('reference', 'enveloped-signature transform on a node outside the signed element');
+      enveloped = false;
     }
   } else if (target !== null && isInside(target, signature)) {
     // ds:Object content (enveloping) is fine; references into SignedInfo/KeyInfo are not.
