@@ -94,6 +94,15 @@ describe('what the standard accepts, the gateway accepts', () => {
     });
   }
 
+  it('a non-digit AGS code token (any xs:token, as the standard types it) is not refused as X001, and the answer is official-valid', async () => {
+    const base = readFileSync(path.join(fixturesDir, 'queries/1330-unique-hit.xml'), 'utf8');
+    const nonDigit = base.replace('<code>09162000</code>', '<code>0916200A</code>');
+    expect(nonDigit).not.toBe(base);
+    const res = await postSoap(h.endpoint, h.signed(nonDigit).xml);
+    expect(res.body).not.toMatch(/<code>X001<\/code>/);
+    expectAllValid('non-digit AGS', [{ name: 'answer', xml: res.body }]);
+  });
+
   it('an erstellungszeitpunkt without milliseconds (as zeep writes it back) is accepted', async () => {
     const base = readFileSync(path.join(fixturesDir, 'queries/1330-unique-hit.xml'), 'utf8');
     const withoutMs = base.replace(/<erstellungszeitpunkt>([^<.]*)\.\d+([^<]*)<\/erstellungszeitpunkt>/, '<erstellungszeitpunkt>$1$2</erstellungszeitpunkt>');
