@@ -16,6 +16,8 @@ import { sharedDir } from './paths.js';
 const resolved = new Map<string, string>();
 /** Release folders whose files libxml2-wasm (which has no file system of its own) may read. */
 const releaseDirs = new Set<string>();
+/** In-memory schema documents (absolute path -> bytes), e.g. a driver including several entries. */
+const virtualFiles = new Map<string, Uint8Array>();
 let providerRegistered = false;
 
 function localFileOf(name: string): string | undefined {
@@ -25,6 +27,7 @@ function localFileOf(name: string): string | undefined {
   try { abs = name.startsWith('file:') ? fileURLToPath(name) : name; } catch { return undefined; }
   if (!path.isAbsolute(abs)) return undefined;
   abs = path.resolve(abs);
+  if (virtualFiles.has(abs)) return abs;
   for (const dir of releaseDirs) if (abs.startsWith(dir + path.sep) && existsSync(abs)) return abs;
   return undefined;
 }
@@ -35,7 +38,8 @@ function ensureProvider(): void {
     match: (name) => localFileOf(name) !== undefined,
     open: (name) => {
       const f = localFileOf(name);
-      return f === undefined ? undefined : openBuffer(readFileSync(f));
+      if (f === undefined) return undefined;
+      return openBuffer(virtualFiles.get(f) ?? readFileSync(f));
     },
     read: (fd, buf) => readBuffer(fd, buf),
     close: (fd) => { closeBuffer(fd); return true; },
@@ -71,8 +75,8 @@ export function officialSchema(release: string, entry: string): XsdValidator {
   const known = compiled.get(key);
   if (known !== undefined) return known;
   const base = registerRelease(release);
-  const entryPath = path.join(base, 'schemas', entry);
-  const doc = XmlDocument.fromBuffer(readFileSync(entryPath), { url: pathToFileURL(entryPath).href });
+  const entryPath = path.resolve(base, 'schemas', entry);
+  const doc = XmlDocument.fromBuffer(virtualFiles.get(entryPath) ?? readFileSync(entryPath), { url: pathToFileURL(entryPath).href });
   try {
     const v = XsdValidator.fromDoc(doc);
     compiled.set(key, v);
@@ -80,6 +84,27 @@ export function officialSchema(release: string, entry: string): XsdValidator {
   } finally {
     doc.dispose();
   }
+}
+
+/** The entry files of the messages the gateway reads and writes (0910 is administration). */
+export const messageEntries = ['xmeld-nachrichten-datenabrufe.xsd', 'xmeld-nachrichten-administration.xsd'];
+
+/**
+ * One compiled schema for every message of `release` (both entry files, same namespace): a
+ * driver that includes them, served from memory beside them so their relative paths resolve.
+ */
+export function officialMessagesSchema(release: string): XsdValidator {
+  const entry = '.all-messages.xsd';
+  const driverPath = path.resolve(sharedDir, 'xmeld', release, 'schemas', entry);
+  if (!virtualFiles.has(driverPath)) {
+    const ns = /targetNamespace="([^"]+)"/.exec(readFileSync(path.join(path.dirname(driverPath), messageEntries[0] as string), 'utf8'))?.[1];
+    if (ns === undefined) throw new Error(`no targetNamespace in the ${release} schemas`);
+    const includes = messageEntries.map((f) => `<xs:include schemaLocation="${f}"/>`).join('');
+    virtualFiles.set(driverPath, new TextEncoder().encode(
+      `<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="${ns}">${includes}</xs:schema>`,
+    ));
+  }
+  return officialSchema(release, entry);
 }
 
 /** libxml2's complaints about `xml` against `schemas/<entry>` of `release`; empty when valid. */
