@@ -109,7 +109,15 @@ export function officialMessagesSchema(release: string): XsdValidator {
 
 /** libxml2's complaints about `xml` against `schemas/<entry>` of `release`; empty when valid. */
 export function officialErrors(release: string, entry: string, xml: string): string[] {
-  const v = officialSchema(release, entry);
+  return errorsOf(officialSchema(release, entry), xml);
+}
+
+/** libxml2's complaints about any message of `release` (1330–1333, 0910); empty when valid. */
+export function officialMessageErrors(release: string, xml: string): string[] {
+  return errorsOf(officialMessagesSchema(release), xml);
+}
+
+function errorsOf(v: XsdValidator, xml: string): string[] {
   const doc = XmlDocument.fromString(xml);
   try {
     v.validate(doc);
