@@ -167,6 +167,8 @@ export const configSchema = z.object({
      * at least two (one per process under `start --workers`); 0: everything on the event loop.
      */
     threads: z.union([z.literal('auto'), z.number().int().min(0).max(64)]).default('auto'),
+    /** Messages waiting for a worker, per thread, beyond which the intake sheds with S999 (503). */
+    maxQueuedPerThread: z.number().int().min(0).max(10_000).default(16),
   }).prefault({}),
   /** What a message may contain, from callers (`request`) and from registers (`answer`). */
   limits: z.object({
@@ -205,9 +207,39 @@ export function parseConfig(raw: unknown): GatewayConfig {
   return result.data;
 }
 
-function applyEnv(config: GatewayConfig, env: NodeJS.ProcessEnv): GatewayConfig {
+/**
+ * One port for the demo: the gateway listens on `port`, the simulated registers on `port + 1`, and
+ * every route that pointed at the configured simulator is moved with it (so 16+1 URLs follow one
+ * setting). Routes elsewhere are left alone.
+ */
+export function withDemoPort(config: GatewayConfig, port: number): GatewayConfig {
+  if (!Number.isInteger(port) || port < 1 || port > 65_534) throw new Error(`invalid demo port: ${String(port)}`);
+  const simulatorPort = port + 1;
+  const moved = (url: string): string => {
+    const u = new URL(url);
+    if (u.hostname !== config.simulator.host || Number(u.port) !== config.simulator.port) return url;
+    u.port = String(simulatorPort);
+    return u.toString();
+  };
+  const routes = config.routes;
+  return {
+    ...config,
+    http: { ...config.http, port },
+    simulator: { ...config.simulator, port: simulatorPort },
+    routes: {
+      ...routes,
+      mirror: { ...routes.mirror, url: moved(routes.mirror.url) },
+      laender: Object.fromEntries(Object.entries(routes.laender).map(([land, r]) => [land, { ...r, url: moved(r.url) }])) as typeof routes.laender,
+    },
+  };
+}
+
+function applyEnv(given: GatewayConfig, env: NodeJS.ProcessEnv): GatewayConfig {
   const databaseUrl = env['DATABASE_URL'];
   const redisUrl = env['REDIS_URL'];
+  const demoPort = env['XMELD_PORT'];
+  const config = demoPort ? withDemoPort(given, Number(demoPort)) : given;
+  // XMELD_HTTP_PORT moves only the gateway's listener (and wins over XMELD_PORT for it).
   const port = env['XMELD_HTTP_PORT'];
   return {
     ...config,

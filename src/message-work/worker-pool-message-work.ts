@@ -7,6 +7,7 @@ import type { RegisterReply } from '../queue/dispatch-job.js';
 import type { ReplayGuard } from '../security/replay-guard.js';
 import type { AnswerContext, MessageWork } from './message-work.js';
 import { answerReplayQuestions } from './replay-channel.js';
+import { WorkersOverloadedError } from './overloaded.js';
 import { refusalFromWire, type AcceptResult, type WorkTask } from './work-task.js';
 
 const WORKER_FILE = new URL(import.meta.url.endsWith('.ts') ? './message-worker-from-source.mjs' : './message-worker.js', import.meta.url);
@@ -18,8 +19,10 @@ const WORKER_FILE = new URL(import.meta.url.endsWith('.ts') ? './message-worker-
  */
 export class WorkerPoolMessageWork implements MessageWork {
   private readonly pool: Piscina;
+  private readonly maxQueued: number;
 
   constructor(config: GatewayConfig, private readonly replayGuard: ReplayGuard, threads: number) {
+    this.maxQueued = config.processing.maxQueuedPerThread * threads;
     this.pool = new Piscina({
       filename: WORKER_FILE.href,
       minThreads: threads,
@@ -36,6 +39,8 @@ export class WorkerPoolMessageWork implements MessageWork {
   }
 
   async accept(raw: Buffer, clientCertificate?: string): Promise<AcceptedQuery> {
+    // Shed load at the door (only new messages: answers and faults already under way still run).
+    if (this.pool.queueSize >= this.maxQueued) throw new WorkersOverloadedError('queue-full');
     const bytes = new Uint8Array(raw); // a copy of its own, transferred rather than cloned
     const result = await this.withReplay((replay) => this.pool.run(
       { op: 'accept', raw: bytes, replay, ...(clientCertificate ? { clientCertificate } : {}) } satisfies WorkTask,

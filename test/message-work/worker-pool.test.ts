@@ -5,6 +5,7 @@ import { loadConfig, type GatewayConfig } from '../../src/config/gateway-config.
 import { QueryRefused } from '../../src/intake/accept-query.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createConfiguredWork, type ConfiguredWork } from '../../src/message-work/configured-message-work.js';
+import { WorkersOverloadedError } from '../../src/message-work/overloaded.js';
 import { WorkerPoolMessageWork } from '../../src/message-work/worker-pool-message-work.js';
 import { InMemoryReplayGuard, ReplayGuardUnavailableError, type ReplayGuard } from '../../src/security/replay-guard.js';
 import type { TestPki } from '../../src/security/test-pki.js';
@@ -86,6 +87,25 @@ describe('message work on worker threads', () => {
       expect(e.rejection.side).toBe('receiver');
     } finally {
       await brokenPool.close();
+    }
+  });
+
+  it('sheds new messages with a receiver-side S999 while the queue is full, and serves again after', async () => {
+    const small = { ...config, processing: { ...config.processing, maxQueuedPerThread: 1 } };
+    const busy = new WorkerPoolMessageWork(small, new InMemoryReplayGuard(), 1);
+    try {
+      await busy.ready();
+      const burst = Array.from({ length: 6 }, () => busy.accept(signedQuery(pki)).then(() => 'ok', (err: unknown) => err));
+      const results = await Promise.all(burst);
+      const shed = results.filter((r) => r instanceof WorkersOverloadedError);
+      expect(results.filter((r) => r === 'ok').length).toBeGreaterThanOrEqual(1);
+      expect(shed.length).toBeGreaterThanOrEqual(1);
+      expect(shed[0]?.rejection.code).toBe('S999');
+      expect(shed[0]?.rejection.side).toBe('receiver');
+      expect(shed[0]?.rejection.detail).toMatch(/überlastet/);
+      await expect(busy.accept(signedQuery(pki))).resolves.toBeDefined();
+    } finally {
+      await busy.close();
     }
   });
 
