@@ -1,0 +1,57 @@
+import { X509Certificate } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EndpointConfig } from '../../src/config/gateway-config.js';
+import { DirectoryEndpoints } from '../../src/dvdv/directory-endpoints.js';
+import { DvdvClient } from '../../src/dvdv/dvdv-client.js';
+import { serviceUriFor } from '../../src/dvdv/service-target.js';
+import type { TestPki } from '../../src/security/test-pki.js';
+import { startSimulatedDvdv, type SimulatedDvdv } from '../../src/simulator/dvdv.js';
+import { LAND_CODES } from '../../src/simulator/lands.js';
+import { loadTestPki } from '../support/test-pki.js';
+
+let pki: TestPki;
+let dvdv: SimulatedDvdv;
+const staticEp = (url: string): EndpointConfig => ({ url, soapVersion: '1.1', concurrency: 4, freieSuche: { nurEinzelgemeinden: false, weiterFuerSicherheitsbehoerden: false }, gemeinden: [] });
+
+beforeAll(async () => {
+  pki = await loadTestPki();
+  dvdv = await startSimulatedDvdv({
+    entries: Object.fromEntries(LAND_CODES.filter((l) => l !== '13').map((l) => [l, { endpoint: `https://r${l}.example/xmeld`, certPem: pki.identities[`land-${l}`].certPem }])),
+  });
+});
+afterAll(() => dvdv.close());
+
+describe('directory endpoints (DVDV with static override and fallback)', () => {
+  it('after warm-up every Land listed in the DVDV resolves from it; override and fallback come from config', async () => {
+    let t = Date.now();
+    const d = new DirectoryEndpoints({
+      client: new DvdvClient({ servers: [dvdv.url], entryPath: 'intern/directory' }),
+      serviceUri: serviceUriFor('personensuche', '26.11'),
+      staticEndpoints: { '05': staticEp('https://static05.example/'), '13': staticEp('https://static13.example/'), '02': staticEp('https://static02.example/') },
+      overrides: ['02'],
+      positiveTtlMs: 1000,
+      maxStaleMs: 5000,
+      now: () => t,
+    });
+    await d.warmUp(LAND_CODES);
+    expect(d.resolve('09')).toMatchObject({ source: 'dvdv', endpoint: { url: 'https://r09.example/xmeld' } });
+    expect(d.resolve('09')?.signatureCertificates).toEqual([new X509Certificate(pki.identities['land-09'].certPem).raw.toString('base64')]);
+    expect(d.resolve('05')).toMatchObject({ source: 'dvdv', endpoint: { url: 'https://r05.example/xmeld', concurrency: 4 } });
+    expect(d.resolve('02')).toMatchObject({ source: 'config', endpoint: { url: 'https://static02.example/' } });
+    expect(d.resolve('13')).toMatchObject({ source: 'config', endpoint: { url: 'https://static13.example/' } });
+
+    dvdv.setFault('down');
+    try {
+      t += 3000; // expired, within the staleness bound
+      expect(d.resolve('09')).toMatchObject({ source: 'dvdv' });
+      await d.refresh('09').catch(() => undefined);
+      expect(d.resolve('09')).toMatchObject({ source: 'dvdv' });
+      t += 5000; // beyond the bound: the DVDV entry is no longer used
+      expect(d.resolve('09')).toBeUndefined();
+      expect(d.resolve('05')).toMatchObject({ source: 'config' });
+      expect(d.cache.stats.reachable).toBe(false);
+    } finally {
+      dvdv.setFault('none');
+    }
+  });
+});
