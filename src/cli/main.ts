@@ -14,6 +14,7 @@ import { runWorkers, isWorkerProcess } from './run-workers.js';
 import { sendMessageFile } from './send-message.js';
 import { summarizeAnswer } from './answer-summary.js';
 import { registerProtocolCommands } from './protocol-commands.js';
+import { registerDvdvCommands } from './dvdv-commands.js';
 
 const program = new Command('xmeld-gateway')
   .description('Brokers automated cross-state XMeld queries (1330/1332) between residents\' registers')
@@ -138,6 +139,7 @@ async function signerFor(c: GatewayConfig, o: { key?: string; cert?: string; as:
 }
 
 registerProtocolCommands(program, config);
+registerDvdvCommands(program);
 
 program.parseAsync().catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : String(e));
