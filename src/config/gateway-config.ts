@@ -228,7 +228,7 @@ export function withDemoPort(config: GatewayConfig, port: number): GatewayConfig
     simulator: { ...config.simulator, port: simulatorPort },
     routes: {
       ...routes,
-      mirror: { ...routes.mirror, url: moved(routes.mirror.url) },
+      ...(routes.mirror ? { mirror: { ...routes.mirror, url: moved(routes.mirror.url) } } : {}),
       laender: Object.fromEntries(Object.entries(routes.laender).map(([land, r]) => [land, { ...r, url: moved(r.url) }])) as typeof routes.laender,
     },
   };
