@@ -167,8 +167,12 @@ export const configSchema = z.object({
      * at least two (one per process under `start --workers`); 0: everything on the event loop.
      */
     threads: z.union([z.literal('auto'), z.number().int().min(0).max(64)]).default('auto'),
-    /** Messages waiting for a worker, per thread, beyond which the intake sheds with S999 (503). */
-    maxQueuedPerThread: z.number().int().min(0).max(10_000).default(16),
+    /**
+     * Tasks waiting for a worker, per thread, beyond which the intake sheds with S999 (503). A
+     * query is about four tasks of a few ms each: 256 is well under a second of backlog, far
+     * below the deadline, and a burst of a few dozen queries is not shed.
+     */
+    maxQueuedPerThread: z.number().int().min(0).max(10_000).default(256),
   }).prefault({}),
   /** What a message may contain, from callers (`request`) and from registers (`answer`). */
   limits: z.object({
