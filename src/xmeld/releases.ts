@@ -42,8 +42,6 @@ export function isRelease(s: unknown): s is Release {
   return typeof s === 'string' && (RELEASES as readonly string[]).includes(s);
 }
 
-/** Code list of the XMeld message types, whose `listVersionID` is the release. */
-export const LIST_XMELD_NACHRICHTEN = 'urn:de:xmeld:schluesseltabelle:xmeld.nachrichten';
 /** 26.11: whether a 1332's search by sex counts only the current entry (code list v1). */
 export const LIST_AKTUALITAET_GESCHLECHTSEINTRAG = 'urn:xoev-de:xmeld:codeliste:freie.suche.aktualitaet.geschlechtseintrag';
 export const AKTUALITAET_UNBEKANNT = '01';

@@ -7,6 +7,7 @@ import type { ProtocolRecord } from '../../src/protocol/protocol-record.js';
 import { answerFacts } from '../support/answer-facts.js';
 import { startHarness, type Harness } from '../support/gateway-harness.js';
 import { fixturesDir } from '../support/paths.js';
+import { collect } from '../protocol/fixtures.js';
 
 const query = readFileSync(path.join(fixturesDir, 'queries/1330-unique-hit.xml'), 'utf8');
 let h: Harness;
@@ -17,10 +18,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function rejected(): Promise<ProtocolRecord[]> {
-  const out: ProtocolRecord[] = [];
-  for await (const r of h.gateway.protocol.export({ hops: ['rejected'] }, { kind: 'dpo', id: 'http-edges-test' })) out.push(r);
-  return out;
+function rejected(): Promise<ProtocolRecord[]> {
+  return collect(h.gateway.protocol.export({ hops: ['rejected'] }, { kind: 'dpo', id: 'http-edges-test' }));
 }
 
 /** A raw HTTP/1.1 exchange: the request written as fast as the socket takes it, the whole answer read. */

@@ -5,6 +5,7 @@ import type { ProtocolRecord } from '../../src/protocol/protocol-record.js';
 import { canonicalJson } from '../../src/protocol/canonical-json.js';
 import { startHarness, type Harness } from '../support/gateway-harness.js';
 import { fixturesDir } from '../support/paths.js';
+import { collect } from '../protocol/fixtures.js';
 import { envelope, postSoap } from '../support/soap-post.js';
 
 /**
@@ -36,10 +37,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function rejectedRecords(): Promise<ProtocolRecord[]> {
-  const out: ProtocolRecord[] = [];
-  for await (const r of h.gateway.protocol.export({ hops: ['rejected'] }, { kind: 'dpo', id: 'refusal-cost-test' })) out.push(r);
-  return out;
+function rejectedRecords(): Promise<ProtocolRecord[]> {
+  return collect(h.gateway.protocol.export({ hops: ['rejected'] }, { kind: 'dpo', id: 'refusal-cost-test' }));
 }
 
 interface HostileCase {

@@ -1,10 +1,9 @@
 import { XmlElement, type XmlTreeNode } from 'libxml2-wasm';
 import { BusinessRejection } from '../../errors.js';
-import type { MessageNumber } from '../namespaces.js';
+import { LIST_NACHRICHTEN, type MessageNumber } from '../namespaces.js';
 import {
   AKTUALITAET_AKTUELL,
   LIST_AKTUALITAET_GESCHLECHTSEINTRAG,
-  LIST_XMELD_NACHRICHTEN,
   RELEASE_FACTS,
   type Release,
 } from '../releases.js';
@@ -67,7 +66,7 @@ export const RELEASE_RULES: readonly ReleaseRule[] = [
     apply: (el, w, ctx) => {
       const list = attr(el, 'listURI');
       const given = attr(el, 'listVersionID') !== undefined;
-      w.copy(el, list === LIST_XMELD_NACHRICHTEN && given ? { attrs: { listVersionID: RELEASE_FACTS[ctx.to].version } } : {});
+      w.copy(el, list === LIST_NACHRICHTEN && given ? { attrs: { listVersionID: RELEASE_FACTS[ctx.to].version } } : {});
     },
   },
   {
