@@ -43,8 +43,8 @@ program.command('start')
       }
       // The test PKI once, before the workers race to create it.
       if (c.security.testPki !== undefined) await generateTestPki(path.resolve(c.security.testPki));
-      runWorkers(opts.workers, (line) => console.log(line));
-      console.log(`xmeld-gateway: ${opts.workers} workers on http://${c.http.host}:${c.http.port}/xmeld`);
+      runWorkers(opts.workers, (line) => console.log(line), () =>
+        console.log(`xmeld-gateway: ${opts.workers} workers listening on http://${c.http.host}:${c.http.port}/xmeld`));
       return;
     }
     const gw = await startGateway(c);

@@ -7,8 +7,15 @@ import cluster from 'node:cluster';
  * belongs to one process. The primary restarts a worker that dies and forwards SIGTERM/SIGINT
  * so each worker drains its requests.
  */
-export function runWorkers(count: number, log: (line: string) => void): void {
+export function runWorkers(count: number, log: (line: string) => void, onAllListening?: () => void): void {
   let stopping = false;
+  // Until every worker listens, the cluster hands all connections to those that do.
+  const listening = new Set<number>();
+  cluster.on('listening', (worker) => {
+    const before = listening.size;
+    listening.add(worker.id);
+    if (before < count && listening.size === count) onAllListening?.();
+  });
   const fork = (): void => {
     cluster.fork();
   };
@@ -18,6 +25,7 @@ export function runWorkers(count: number, log: (line: string) => void): void {
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
       return;
     }
+    listening.delete(worker.id);
     log(`worker ${worker.process.pid} ended (${signal ?? code}); starting another`);
     fork();
   });

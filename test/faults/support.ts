@@ -288,6 +288,16 @@ export class GatewayProcess {
     throw new Error(`gateway not ready within ${withinMs} ms:\n${this.output}`);
   }
 
+  /** Waits until the process has written a line matching `pattern`. */
+  async waitForOutput(pattern: RegExp, withinMs: number): Promise<void> {
+    const t0 = Date.now();
+    while (!pattern.test(this.output)) {
+      if (!this.running) throw new Error(`gateway exited:\n${this.output}`);
+      if (Date.now() - t0 > withinMs) throw new Error(`no output matching ${pattern} within ${withinMs} ms:\n${this.output}`);
+      await sleep(50);
+    }
+  }
+
   signal(sig: NodeJS.Signals): void {
     if (!this.running) return;
     this.signalledAt = Date.now();

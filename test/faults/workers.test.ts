@@ -25,6 +25,8 @@ describe('xmeld-gateway start --workers 2', () => {
       simulator, redisUrl: REDIS_URL, prefix, databaseUrl: DATABASE_URL, schema,
       deadlineMs: DEADLINE_MS, queueKey: randomBytes(32).toString('hex'), args: ['--workers', '2'],
     });
+    // /ready answers as soon as one worker listens; the cluster shares connections only among listeners.
+    await gw.waitForOutput(/2 workers listening on/, 30_000);
   });
   afterAll(async () => {
     await gw?.stop(5_000);
