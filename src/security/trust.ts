@@ -8,9 +8,9 @@
  * missing digitalSignature, unreadable certificate, stale CRL; T001 revoked; T070 valid
  * certificate that is not the configured signer of the party.
  */
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import { RejectedMessageError } from '../errors.js';
-import { dnStrings } from './cert-info.js';
+import { dnStrings, type CertificateInfo } from './cert-info.js';
 import { pkijs, x509 } from './x509-setup.js';
 import { SubjectMatcher } from './distinguished-name.js';
 
@@ -52,6 +52,10 @@ interface PreparedParty {
   intermediates: pkijs.Certificate[];
   crls: pkijs.CertificateRevocationList[];
   pinnedDer: Buffer[];
+  pinnedFingerprints: Set<string>;
+  /** Subjects of the anchors and intermediates: who may have issued a leaf (cheap pre-check). */
+  issuers: Set<string>;
+  anchorFingerprints: Set<string>;
   subjects: SubjectMatcher;
   /** Positive decisions by the leaf certificate (PEM text): valid while notBefore <= now < until. */
   cache: Map<string, { notBefore: number; until: number; result: TrustResult }>;
@@ -93,17 +97,36 @@ export class TrustStore {
     let p = this.prepared.get(party);
     if (p) return p;
     const anchorDer = party.trustAnchors.map(certDer);
+    const intermediateDer = (party.intermediates ?? []).map(certDer);
+    const pinnedDer = (party.signerCertificates ?? []).map(certDer);
     p = {
       anchors: anchorDer.map(toPkijs),
       anchorDer,
-      intermediates: (party.intermediates ?? []).map((c) => toPkijs(certDer(c))),
+      intermediates: intermediateDer.map(toPkijs),
       crls: (party.crls ?? []).map((c) => pkijs.CertificateRevocationList.fromBER(new Uint8Array(crlDer(c)))),
-      pinnedDer: (party.signerCertificates ?? []).map(certDer),
+      pinnedDer,
+      pinnedFingerprints: new Set(pinnedDer.map(fingerprint)),
+      issuers: new Set([...anchorDer, ...intermediateDer].map((d) => dnStrings(d).subject)),
+      anchorFingerprints: new Set(anchorDer.map(fingerprint)),
       subjects: new SubjectMatcher(party.signerSubjects ?? []),
       cache: new Map(),
     };
     this.prepared.set(party, p);
     return p;
+  }
+
+  /**
+   * The checks that cost no cryptography, made before the message's digests: the certificate
+   * is the party's configured signer and was issued by one of its anchors or intermediates (by
+   * name; check() then proves the chain). Throws RejectedMessageError with check()'s codes.
+   */
+  precheck(leaf: CertificateInfo, party: PartyTrust): void {
+    const p = this.prepare(party);
+    if (p.anchorFingerprints.has(leaf.fingerprintSha256)) return;
+    if (!p.issuers.has(leaf.issuer)) reject('T002', 'Zertifikatskette ungültig: Aussteller nicht vertraut');
+    if (!p.pinnedFingerprints.has(leaf.fingerprintSha256) && !p.subjects.has(leaf.subject)) {
+      reject('T070', 'Zertifikat gehört nicht zum Absender');
+    }
   }
 
   /** Throws RejectedMessageError unless certPem is a trusted, configured signer of party at now. */
@@ -186,9 +209,13 @@ export class TrustStore {
   }
 }
 
-const defaultStore = new TrustStore();
+/** A process-wide TrustStore (parsed party material and decisions cached). */
+export const defaultTrustStore = new TrustStore();
 
-/** checkSignerTrust over a process-wide TrustStore (parsed party material and decisions cached). */
 export function checkSignerTrust(certPem: string, chainFromMessage: string[], party: PartyTrust, now: Date = new Date()): Promise<TrustResult> {
-  return defaultStore.check(certPem, chainFromMessage, party, now);
+  return defaultTrustStore.check(certPem, chainFromMessage, party, now);
+}
+
+function fingerprint(der: Buffer): string {
+  return createHash('sha256').update(der).digest('hex');
 }

@@ -5,8 +5,15 @@
  */
 import { RejectedMessageError } from '../errors.js';
 import { ReplayGuardUnavailableError, type ReplayGuard } from './replay-guard.js';
-import { checkSignerTrust, type PartyTrust, type TrustResult, type TrustStore } from './trust.js';
+import { defaultTrustStore, type PartyTrust, type TrustResult, type TrustStore } from './trust.js';
+import type { CertificateInfo } from './cert-info.js';
 import { verifyEnvelope, type VerifiedEnvelope, type VerifyPolicy } from './wss-verify.js';
+
+/** The sender as the message names it and the certificate it presents (before digests are checked). */
+export interface SignerClaim {
+  certificate: CertificateInfo;
+  autorKennung?: string;
+}
 
 export interface VerifyAndTrustOptions {
   now?: Date;
@@ -27,18 +34,24 @@ export interface TrustedEnvelope extends VerifiedEnvelope {
 
 export async function verifyAndTrust(
   envelope: string | Uint8Array,
-  resolveParty: (signedMessageXml: string, verified: VerifiedEnvelope) => PartyTrust | undefined,
+  resolveParty: (signer: SignerClaim) => PartyTrust | undefined,
   opts: VerifyAndTrustOptions = {},
 ): Promise<TrustedEnvelope> {
   const now = opts.now ?? new Date();
   const policy: VerifyPolicy = { ...opts.policy, allowSha1: opts.anySha1Party === true || opts.policy?.allowSha1 === true };
-  const v = verifyEnvelope(envelope, policy, { now });
-
-  const party = resolveParty(v.messageXml, v);
+  const store = opts.trustStore ?? defaultTrustStore;
+  // Sender and certificate are checked cheaply before any digest; the full chain after.
+  let party: PartyTrust | undefined;
+  const v = verifyEnvelope(envelope, policy, {
+    now,
+    admit: (signer) => {
+      party = resolveParty(signer);
+      if (party === undefined) throw new RejectedMessageError('T070', 'Absender unbekannt');
+      store.precheck(signer.certificate, party);
+    },
+  });
   if (party === undefined) throw new RejectedMessageError('T070', 'Absender unbekannt');
-  const trust = opts.trustStore
-    ? await opts.trustStore.check(v.signerCertificate.pem, [], party, now)
-    : await checkSignerTrust(v.signerCertificate.pem, [], party, now);
+  const trust = await store.check(v.signerCertificate.pem, [], party, now);
   if (v.usesSha1 && party.allowSha1 !== true) throw new RejectedMessageError('T011', 'SHA-1 für diesen Absender nicht erlaubt');
 
   if (opts.replayGuard) {

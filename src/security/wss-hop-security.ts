@@ -33,8 +33,8 @@ export class WssHopSecurity implements HopSecurity {
   async verify(raw: Buffer, _envelope: Envelope, from: HopOrigin): Promise<VerifiedMessage> {
     const trusted = await verifyAndTrust(
       raw,
-      (_xml, v) => from.hop === 'caller'
-        ? this.parties.partyForCaller(v.autorKennung, v.signerCertificate)
+      (signer) => from.hop === 'caller'
+        ? this.parties.partyForCaller(signer.autorKennung, signer.certificate)
         : this.parties.partyForTarget(from.target),
       {
         now: this.clock(),

@@ -199,7 +199,14 @@ function digestUris(signature: XmlElement): string[] {
     .map((d) => (d === undefined ? '' : (attrNS(d, 'Algorithm') ?? '')));
 }
 
-function verifyDoc(doc: XmlDocument, policy: VerifyPolicy, now: Date): VerifiedEnvelope {
+/**
+ * Called with the token's certificate and the (not yet verified) autor kennung before any digest
+ * or signature is computed: an unknown sender or a certificate no configured anchor issued is
+ * refused at the cost of a look-up, not of canonicalization. Throws to refuse.
+ */
+export type AdmitSigner = (signer: { certificate: CertificateInfo; autorKennung?: string }) => void;
+
+function verifyDoc(doc: XmlDocument, policy: VerifyPolicy, now: Date, admit?: AdmitSigner): VerifiedEnvelope {
   const env = doc.root;
   const soapNs = env.namespaceUri;
   if (env.name !== 'Envelope' || (soapNs !== NS.soap11 && soapNs !== NS.soap12)) reject('T099', 'kein SOAP-Envelope');
@@ -249,6 +256,12 @@ function verifyDoc(doc: XmlDocument, policy: VerifyPolicy, now: Date): VerifiedE
 
   const { cert, info } = tokenCertificate(token);
   checkKeyInfo(signature, tokenId);
+  if (admit !== undefined) {
+    // The same node is read again below once the Body is known to be covered.
+    const first = childElements(body)[0];
+    const kennung = first === undefined ? undefined : kopfValue(first, 'autor', 'kennung');
+    admit({ certificate: info, ...(kennung !== undefined ? { autorKennung: kennung } : {}) });
+  }
 
   let verified: VerifiedSignature;
   try {
@@ -264,7 +277,8 @@ function verifyDoc(doc: XmlDocument, policy: VerifyPolicy, now: Date): VerifiedE
     });
   } catch (e) {
     if (e instanceof SignatureCheckError) {
-      reject(e.failure === 'duplicate-id' ? 'T099' : 'T011', 'Signatur ungültig');
+      // The message names the failed check (reference, transform, algorithm), never content.
+      reject(e.failure === 'duplicate-id' ? 'T099' : 'T011', `Signatur ungültig: ${e.message}`);
     }
     throw e;
   }
@@ -314,7 +328,9 @@ function verifyDoc(doc: XmlDocument, policy: VerifyPolicy, now: Date): VerifiedE
  * Verifies the envelope's signature and structure (not the signer's trust: see trust.ts).
  * Throws RejectedMessageError with the RTS code listed in the module comment.
  */
-export function verifyEnvelope(envelope: string | Uint8Array, policy: VerifyPolicy = {}, opts: { now?: Date } = {}): VerifiedEnvelope {
+export function verifyEnvelope(
+  envelope: string | Uint8Array, policy: VerifyPolicy = {}, opts: { now?: Date; admit?: AdmitSigner } = {},
+): VerifiedEnvelope {
   const now = opts.now ?? new Date();
-  return withDocument(envelope, (doc) => verifyDoc(doc, policy, now));
+  return withDocument(envelope, (doc) => verifyDoc(doc, policy, now, opts.admit));
 }

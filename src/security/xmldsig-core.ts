@@ -114,6 +114,11 @@ const NCNAME = /^[\p{L}_][\p{L}\p{N}\p{M}._\-\u00B7\u203F\u2040]*$/u;
 const UNSAFE_ID = /['"\s<>&()[\]]/u;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/** A reference URI or algorithm for a fault text: shown only when short and printable ASCII. */
+function echo(value: string): string {
+  return value.length <= 100 && /^[\x21-\x7e]*$/.test(value) ? `"${value}"` : '(nicht darstellbar)';
+}
+
 function fail(failure: SignatureFailure, message: string): never {
   throw new SignatureCheckError(failure, message);
 }
@@ -122,7 +127,7 @@ function fail(failure: SignatureFailure, message: string): never {
 export function decodeBase64Strict(text: string): Buffer {
   const compact = text.replace(/[\s]+/g, '');
   if (compact.length === 0 || compact.length % 4 !== 0 || !BASE64.test(compact)) {
-    fail('structure', 'base64 value malformed');
+    fail('structure', 'Base64-Wert fehlerhaft');
   }
   return Buffer.from(compact, 'base64');
 }
@@ -132,7 +137,7 @@ function inclusivePrefixes(method: XmlElement): string[] | undefined {
   if (kids.length === 0) return undefined;
   const [inc] = kids;
   if (kids.length !== 1 || !is(inc, NS.ec, 'InclusiveNamespaces')) {
-    fail('algorithm', 'unexpected child of canonicalization method');
+    fail('algorithm', 'unerwartetes Kindelement der Kanonisierungsmethode');
   }
   const list = attrNS(inc, 'PrefixList');
   return list === null ? [] : list.split(/\s+/).filter((p) => p.length > 0);
@@ -141,10 +146,10 @@ function inclusivePrefixes(method: XmlElement): string[] | undefined {
 function c14nFor(method: XmlElement, policy: AlgorithmPolicy): { uri: string; params: C14nParams } {
   const uri = attrNS(method, 'Algorithm') ?? '';
   const base = c14nAlgorithm(uri, policy);
-  if (base === undefined) fail('algorithm', 'canonicalization algorithm not allowed');
+  if (base === undefined) fail('algorithm', `Kanonisierung ${echo(uri)} nicht erlaubt`);
   const prefixes = inclusivePrefixes(method);
   if (prefixes !== undefined && base.kind !== 'exclusive') {
-    fail('algorithm', 'InclusiveNamespaces only with exclusive canonicalization');
+    fail('algorithm', 'InclusiveNamespaces nur bei exklusiver Kanonisierung');
   }
   return { uri, params: { ...base, ...(prefixes ? { inclusivePrefixes: prefixes } : {}) } };
 }
@@ -160,9 +165,9 @@ interface ParsedReference {
 }
 
 function parseReference(ref: XmlElement, signature: XmlElement, opts: CoreOptions): ParsedReference {
-  if (hasStrayText(ref)) fail('structure', 'text inside Reference');
+  if (hasStrayText(ref)) fail('structure', 'Text in Reference');
   const uri = attrNS(ref, 'URI');
-  if (uri === null) fail('reference', 'Reference without URI');
+  if (uri === null) fail('reference', 'Reference ohne URI');
   const kids = childElements(ref);
   let i = 0;
   let transformsEl: XmlElement | undefined;
@@ -170,73 +175,73 @@ function parseReference(ref: XmlElement, signature: XmlElement, opts: CoreOption
   const digestMethod = kids[i++];
   const digestValue = kids[i++];
   if (!is(digestMethod, NS.ds, 'DigestMethod') || !is(digestValue, NS.ds, 'DigestValue') || i !== kids.length) {
-    fail('structure', 'Reference structure not allowed');
+    fail('structure', `Reference ${echo(uri)}: Struktur nicht erlaubt`);
   }
-  if (childElements(digestMethod).length > 0) fail('structure', 'unexpected child of DigestMethod');
+  if (childElements(digestMethod).length > 0) fail('structure', `Reference ${echo(uri)}: unerwartetes Kindelement von DigestMethod`);
 
   // Transforms: optional enveloped-signature first, then exactly one canonicalization.
   let enveloped = false;
   let c14n: C14nParams | undefined;
   const transforms: string[] = [];
   if (transformsEl !== undefined) {
-    if (hasStrayText(transformsEl)) fail('structure', 'text inside Transforms');
+    if (hasStrayText(transformsEl)) fail('structure', `Reference ${echo(uri)}: Text in Transforms`);
     const list = childElements(transformsEl);
-    if (list.length === 0) fail('structure', 'empty Transforms');
+    if (list.length === 0) fail('structure', `Reference ${echo(uri)}: leere Transforms`);
     for (const [k, t] of list.entries()) {
-      if (!is(t, NS.ds, 'Transform')) fail('structure', 'unexpected element in Transforms');
+      if (!is(t, NS.ds, 'Transform')) fail('structure', `Reference ${echo(uri)}: unerwartetes Element in Transforms`);
       const alg = attrNS(t, 'Algorithm') ?? '';
       transforms.push(alg);
       if (alg === Alg.envelopedSignature) {
         if (opts.allowEnvelopedTransform !== true || k !== 0 || childElements(t).length > 0) {
-          fail('algorithm', 'enveloped-signature transform not allowed here');
+          fail('algorithm', `Reference ${echo(uri)}: Transformation enveloped-signature hier nicht erlaubt`);
         }
         enveloped = true;
         continue;
       }
-      if (c14n !== undefined || k !== list.length - 1) fail('algorithm', 'transform chain not allowed');
+      if (c14n !== undefined || k !== list.length - 1) fail('algorithm', `Reference ${echo(uri)}: Transformation ${echo(alg)} in dieser Kette nicht erlaubt`);
       c14n = c14nFor(t, opts).params;
     }
   }
   // Without an explicit canonicalization the node-set is serialized with inclusive C14N 1.0.
   if (c14n === undefined) {
     const base = c14nAlgorithm(Alg.c14n10, opts);
-    if (base === undefined) fail('algorithm', 'implicit canonicalization not allowed');
+    if (base === undefined) fail('algorithm', `Reference ${echo(uri)}: implizite Kanonisierung nicht erlaubt`);
     c14n = base;
   }
 
   const hash = digestAlgorithm(attrNS(digestMethod, 'Algorithm') ?? '', opts);
-  if (hash === undefined) fail('algorithm', 'digest algorithm not allowed');
+  if (hash === undefined) fail('algorithm', `Reference ${echo(uri)}: Digest-Algorithmus ${echo(attrNS(digestMethod, 'Algorithm') ?? '')} nicht erlaubt`);
   const text = pureText(digestValue);
-  if (text === null) fail('structure', 'DigestValue must be text only');
+  if (text === null) fail('structure', `Reference ${echo(uri)}: DigestValue muss reiner Text sein`);
   const expected = decodeBase64Strict(text);
-  if (expected.length !== (hash === 'sha256' ? 32 : 20)) fail('digest', 'digest length wrong');
+  if (expected.length !== (hash === 'sha256' ? 32 : 20)) fail('digest', `Reference ${echo(uri)}: Digest-Länge falsch`);
 
   let target: XmlElement | null;
   if (uri === '') {
-    if (opts.allowWholeDocument !== true) fail('reference', 'whole-document reference not allowed');
+    if (opts.allowWholeDocument !== true) fail('reference', 'Referenz auf das ganze Dokument nicht erlaubt');
     target = null;
   } else {
-    if (!uri.startsWith('#')) fail('reference', 'only same-document references allowed');
+    if (!uri.startsWith('#')) fail('reference', `Reference ${echo(uri)}: nur Verweise ins selbe Dokument erlaubt`);
     const id = uri.slice(1);
     const syntaxOk = opts.strictIdSyntax === false ? id.length > 0 && !UNSAFE_ID.test(id) : NCNAME.test(id);
-    if (!syntaxOk) fail('reference', 'reference id syntax not allowed');
-    if (opts.ids.duplicates.has(id)) fail('duplicate-id', 'referenced id is not unique');
+    if (!syntaxOk) fail('reference', 'Reference: Id-Syntax nicht erlaubt');
+    if (opts.ids.duplicates.has(id)) fail('duplicate-id', `Reference ${echo(uri)}: Id nicht eindeutig`);
     const el = opts.ids.byId.get(id);
-    if (el === undefined) fail('reference', 'reference does not resolve');
+    if (el === undefined) fail('reference', `Reference ${echo(uri)}: Ziel nicht gefunden`);
     target = el;
   }
   if (enveloped) {
-    if (target !== null && isInside(target, signature)) fail('reference', 'enveloped-signature transform on a node inside the signature');
+    if (target !== null && isInside(target, signature)) fail('reference', `Reference ${echo(uri)}: enveloped-signature auf ein Element in der Signatur`);
     if (target !== null && !isInside(signature, target)) {
       // On an element that does not contain the signature the transform removes nothing (XMLDSig
       // §6.6.4); stock stacks write it on every reference (node-soap's WSSecurityCert).
-      if (opts.envelopedOutsideIsNoOp !== true) fail('reference', 'enveloped-signature transform on a node outside the signed element');
+      if (opts.envelopedOutsideIsNoOp !== true) fail('reference', `Reference ${echo(uri)}: enveloped-signature auf ein Element außerhalb`);
       enveloped = false;
     }
   } else if (target !== null && isInside(target, signature)) {
     // ds:Object content (enveloping) is fine; references into SignedInfo/KeyInfo are not.
     const inObject = childElements(signature).some((c) => is(c, NS.ds, 'Object') && isInside(target, c));
-    if (!inObject) fail('reference', 'reference into the signature');
+    if (!inObject) fail('reference', `Reference ${echo(uri)}: Verweis in die Signatur`);
   }
   return { uri, target, enveloped, c14n, transforms, hash, expected };
 }
@@ -246,7 +251,7 @@ function c14nOrFail(run: () => Buffer): Buffer {
   try {
     return run();
   } catch {
-    return fail('structure', 'canonicalization failed');
+    return fail('structure', 'Kanonisierung fehlgeschlagen');
   }
 }
 
@@ -256,38 +261,38 @@ function c14nOrFail(run: () => Buffer): Buffer {
  * document after SignedInfo was processed; use a fresh parse for each such signature.
  */
 export function verifySignatureElement(doc: XmlDocument, signature: XmlElement, opts: CoreOptions): VerifiedSignature {
-  if (!is(signature, NS.ds, 'Signature')) fail('structure', 'not a ds:Signature');
-  if (hasStrayText(signature)) fail('structure', 'text inside Signature');
+  if (!is(signature, NS.ds, 'Signature')) fail('structure', 'kein ds:Signature');
+  if (hasStrayText(signature)) fail('structure', 'Text in Signature');
   const kids = childElements(signature);
   const [signedInfo, signatureValue, ...rest] = kids;
   if (!is(signedInfo, NS.ds, 'SignedInfo') || !is(signatureValue, NS.ds, 'SignatureValue')) {
-    fail('structure', 'Signature must start with SignedInfo and SignatureValue');
+    fail('structure', 'Signature muss mit SignedInfo und SignatureValue beginnen');
   }
   let seenKeyInfo = false;
   for (const r of rest) {
     if (is(r, NS.ds, 'KeyInfo') && !seenKeyInfo) seenKeyInfo = true;
     else if (is(r, NS.ds, 'Object') && opts.allowObject === true) continue;
-    else fail('structure', 'unexpected element in Signature');
+    else fail('structure', 'unerwartetes Element in Signature');
   }
 
-  if (hasStrayText(signedInfo)) fail('structure', 'text inside SignedInfo');
+  if (hasStrayText(signedInfo)) fail('structure', 'Text in SignedInfo');
   const siKids = childElements(signedInfo);
   const [c14nMethod, sigMethod, ...refs] = siKids;
   if (!is(c14nMethod, NS.ds, 'CanonicalizationMethod') || !is(sigMethod, NS.ds, 'SignatureMethod')) {
-    fail('structure', 'SignedInfo structure not allowed');
+    fail('structure', 'SignedInfo-Struktur nicht erlaubt');
   }
   if (refs.length === 0 || !refs.every((r) => is(r, NS.ds, 'Reference'))) {
-    fail('structure', 'SignedInfo must hold References only');
+    fail('structure', 'SignedInfo darf nur References enthalten');
   }
   // HMACOutputLength or any other parameter: refused (CVE-2009-0217 class).
-  if (childElements(sigMethod).length > 0) fail('algorithm', 'signature method parameters not allowed');
+  if (childElements(sigMethod).length > 0) fail('algorithm', 'Parameter der Signaturmethode nicht erlaubt');
   const sigAlgUri = attrNS(sigMethod, 'Algorithm') ?? '';
   const sigAlg = signatureAlgorithm(sigAlgUri, opts);
-  if (sigAlg === undefined) fail('algorithm', 'signature algorithm not allowed');
+  if (sigAlg === undefined) fail('algorithm', `Signaturalgorithmus ${echo(sigAlgUri)} nicht erlaubt`);
   const { uri: c14nUri, params: siC14n } = c14nFor(c14nMethod, opts);
 
   const sigText = pureText(signatureValue);
-  if (sigText === null) fail('structure', 'SignatureValue must be text only');
+  if (sigText === null) fail('structure', 'SignatureValue muss reiner Text sein');
   const sigBytes = decodeBase64Strict(sigText);
 
   const parsed = refs.map((r) => parseReference(r, signature, opts));
@@ -301,7 +306,7 @@ export function verifySignatureElement(doc: XmlDocument, signature: XmlElement, 
       break;
     }
   }
-  if (keyIndex < 0) fail('signature', 'signature value does not verify');
+  if (keyIndex < 0) fail('signature', 'SignatureValue stimmt nicht (SignedInfo)');
 
   // 2. References: plain ones first, then (after detaching the signature) enveloped ones.
   const out: VerifiedReference[] = new Array<VerifiedReference>(parsed.length);
@@ -309,7 +314,7 @@ export function verifySignatureElement(doc: XmlDocument, signature: XmlElement, 
     const target = p.target;
     const canonical = c14nOrFail(() => (target === null ? canonicalDocument(doc, p.c14n) : canonicalSubtree(target, p.c14n)));
     const actual = digest(p.hash, canonical);
-    if (!timingSafeEqual(actual, p.expected)) fail('digest', 'digest mismatch');
+    if (!timingSafeEqual(actual, p.expected)) fail('digest', `Reference ${echo(p.uri)}: Digest stimmt nicht`);
     out[k] = { uri: p.uri, element: p.target, canonical, transforms: p.transforms };
   };
   parsed.forEach((p, k) => {

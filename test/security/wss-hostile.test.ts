@@ -233,6 +233,58 @@ describe('signer trust', () => {
   });
 });
 
+describe('cheap checks first, and fault texts that name the check', () => {
+  async function detail(xml: string, party: PartyTrust | null = partyOf(pki, 'gateway')): Promise<{ code: string; text: string }> {
+    try {
+      await verifyAndTrust(xml, () => party ?? undefined);
+    } catch (e) {
+      if (e instanceof RejectedMessageError) return { code: e.code, text: e.message };
+      throw e;
+    }
+    throw new Error('accepted');
+  }
+  const tampered = (xml: string): string => xml.replace(/<nachrichtenUUID>[^<]*</, `<nachrichtenUUID>${randomUUID()}<`);
+
+  it('an untrusted certificate is refused for its issuer (T002), even when the digests are wrong too', async () => {
+    const r = await detail(tampered(signedBy('untrusted')), partyOf(pki, 'untrusted'));
+    expect(r.code).toBe('T002');
+    expect(r.text).toContain('Aussteller');
+  });
+
+  it('an unknown sender is refused (T070) before its digests are checked', async () => {
+    expect((await detail(tampered(signedBy()), null)).code).toBe('T070');
+  });
+
+  it('the certificate of another party is refused (T070) before its digests are checked', async () => {
+    expect((await detail(tampered(signedBy('land-05')))).code).toBe('T070');
+  });
+
+  it('a digest mismatch names the reference; a refused algorithm names the algorithm', async () => {
+    const digest = await detail(tampered(signedBy()));
+    expect(digest.code).toBe('T011');
+    expect(digest.text).toMatch(/Reference "#[\w-]+": Digest stimmt nicht/);
+    const hmac = resign(signedBy(), keyOf('gateway'), (sig) => {
+      (sig.get('ds:SignedInfo/ds:SignatureMethod', NSMAP) as XmlElement).setAttr('Algorithm', ALG.hmacSha256);
+    });
+    expect((await detail(hmac)).text).toContain(`Signaturalgorithmus "${ALG.hmacSha256}" nicht erlaubt`);
+    const xpath = resign(signedBy(), keyOf('gateway'), (sig) => {
+      const t = sig.get('ds:SignedInfo/ds:Reference/ds:Transforms/ds:Transform', NSMAP) as XmlElement;
+      t.prependElement('Transform', 'ds').setAttr('Algorithm', ALG.xpath);
+    });
+    expect((await detail(xpath)).text).toMatch(/Reference "#[\w-]+": Transformation/);
+  });
+
+  it('an over-long or unprintable algorithm is not echoed', async () => {
+    const long = `urn:${'x'.repeat(500)}`;
+    const xml = resign(signedBy(), keyOf('gateway'), (sig) => {
+      (sig.get('ds:SignedInfo/ds:SignatureMethod', NSMAP) as XmlElement).setAttr('Algorithm', long);
+    });
+    const r = await detail(xml);
+    expect(r.code).toBe('T011');
+    expect(r.text).not.toContain('xxxxxxxxxx');
+  });
+});
+
 describe('freshness and replay', () => {
   it('stale Timestamp (expired beyond skew) → T099', async () => {
     expect(await refusal(signedBy('gateway', { now: new Date(Date.now() - 20 * 60_000) }))).toBe('T099');
