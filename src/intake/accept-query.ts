@@ -27,6 +27,8 @@ export interface RefusedInfo {
 
 export class QueryRefused extends Error {
   override readonly name = 'QueryRefused';
+  /** The gateway cannot take the message now (HTTP 503): the caller may send it again later. */
+  readonly unavailable: boolean = false;
   constructor(readonly rejection: RejectedMessageError, readonly version: SoapVersion | undefined, readonly info: RefusedInfo) {
     super(rejection.message);
   }

@@ -274,7 +274,7 @@ export class QueryPipeline {
     const envelope = await this.deps.work.sign(writeEnvelope({ version, body: fault.xml }));
     await this.record(trail.drain(), deadline);
     this.deps.log.info({ vorgangsnummer: trail.vorgangsnummer, rts: r.code }, 'refused');
-    return { status: fault.httpStatus, contentType: CONTENT_TYPE[version], body: envelope, report: { rts: r.code } };
+    return { status: e.unavailable ? 503 : fault.httpStatus, contentType: CONTENT_TYPE[version], body: envelope, report: { rts: r.code } };
   }
 }
 

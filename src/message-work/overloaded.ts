@@ -9,6 +9,7 @@ export const OVERLOADED_DETAIL = 'Gateway überlastet, bitte später erneut send
  * A QueryRefused, so the pipeline answers and protocols it like any refusal.
  */
 export class WorkersOverloadedError extends QueryRefused {
+  override readonly unavailable = true;
   constructor(readonly reason: 'queue-full') {
     super(new RejectedMessageError('S999', OVERLOADED_DETAIL, 'receiver'), undefined, {});
   }
