@@ -12,7 +12,8 @@ import { simulatorSecurity } from '../simulator/simulator-security.js';
 import { startSimulatedRegisters } from '../simulator/server.js';
 import { runWorkers, isWorkerProcess } from './run-workers.js';
 import { sendMessageFile } from './send-message.js';
-import { summarizeAnswer } from './answer-summary.js';
+import { formatSummary, readAnswerSummary, summaryLine } from './answer-summary.js';
+import { answerTrustFrom, verifyAnswer } from './verify-answer.js';
 import { registerProtocolCommands } from './protocol-commands.js';
 import { registerDvdvCommands } from './dvdv-commands.js';
 
@@ -88,17 +89,25 @@ program.command('send')
   .option('--as <identity>', 'sign as this identity of the test PKI (default: mirror)', 'mirror')
   .option('--unsigned', 'send without a signature')
   .option('--keep-uuid', 'keep the message\'s nachrichtenUUID (default: a fresh one, so a file can be sent again)')
-  .option('-q, --quiet', 'print only the one-line summary')
+  .option('--gateway-cert <pem>', 'the gateway certificate the answer must be signed with (default: security.signingCertificate)')
+  .option('--ca <pem...>', 'trust anchors for the answer\'s signer (default: the configured parties\' anchors)')
+  .option('--raw', 'print the answer envelope as received (person data included) instead of the summary')
+  .option('-q, --quiet', 'print only the one-line summary (no personal data)')
   .action(async (file: string, opts: {
-    url?: string; soap: '1.1' | '1.2'; key?: string; cert?: string; as: string; unsigned?: boolean; keepUuid?: boolean; quiet?: boolean;
+    url?: string; soap: '1.1' | '1.2'; key?: string; cert?: string; as: string; unsigned?: boolean; keepUuid?: boolean;
+    gatewayCert?: string; ca?: string[]; raw?: boolean; quiet?: boolean;
   }) => {
     const c = config();
     const url = opts.url ?? `http://${c.http.host}:${c.http.port}/xmeld`;
     const sign = opts.unsigned ? undefined : await signerFor(c, opts);
     const res = await sendMessageFile(file, url, { soapVersion: opts.soap, freshUuid: !opts.keepUuid, ...(sign ? { sign } : {}) });
-    if (!opts.quiet) console.log(res.body);
-    console.error(summarizeAnswer(res.status, res.body));
-    process.exitCode = res.status === 200 ? 0 : 2;
+    const summary = readAnswerSummary(res.status, res.body);
+    const signature = await verifyAnswer(res.body, answerTrustFrom(c, opts));
+    if (opts.raw) console.log(res.body);
+    else if (opts.quiet) console.log(summaryLine(summary));
+    else console.log(formatSummary(summary, { signature: signature.verdict, ...(res.sentUuid ? { sentUuid: res.sentUuid } : {}) }));
+    // 0 answered and verified, 2 refused (fault), 3 answer not trustworthy.
+    process.exitCode = !signature.ok ? 3 : res.status === 200 ? 0 : 2;
   });
 
 program.command('demo')
@@ -113,7 +122,7 @@ program.command('demo')
     const sample = path.resolve('fixtures/queries/1330-unique-hit.xml');
     const sign = await signerFor(c, { as: 'mirror' });
     const res = await sendMessageFile(sample, endpoint, { soapVersion: '1.1', freshUuid: true, ...(sign ? { sign } : {}) });
-    console.log(`\nfirst query ${path.relative(process.cwd(), sample)}:\n  ${summarizeAnswer(res.status, res.body)}`);
+    console.log(`\nfirst query ${path.relative(process.cwd(), sample)}:\n  ${summaryLine(readAnswerSummary(res.status, res.body))}`);
     console.log('\nsend more from another terminal, e.g.:');
     console.log('  npx tsx src/cli/main.ts send fixtures/queries/1330-trefferliste.xml');
     console.log('  (all fixture queries and their expected outcomes: fixtures/queries/manifest.yaml)');

@@ -13,7 +13,7 @@ export async function sendMessageFile(
   file: string,
   url: string,
   opts: { soapVersion: SoapVersion; sign?: (xml: string) => Promise<string>; freshUuid?: boolean },
-): Promise<{ status: number; body: string }> {
+): Promise<{ status: number; body: string; sentUuid?: string }> {
   const text = bareMessage(await readFile(file, 'utf8'));
   const isEnvelope = /^<([A-Za-z_][\w.-]*:)?Envelope[\s>]/.test(text);
   const message = opts.freshUuid && !isEnvelope
@@ -26,5 +26,6 @@ export async function sendMessageFile(
     ? { 'content-type': CONTENT_TYPE['1.1'], soapaction: `"${action}"` }
     : { 'content-type': `${CONTENT_TYPE['1.2']}; action="${action}"` };
   const res = await request(url, { method: 'POST', headers, body: envelope });
-  return { status: res.statusCode, body: await res.body.text() };
+  const sentUuid = /<nachrichtenUUID>([^<]*)<\/nachrichtenUUID>/.exec(message)?.[1];
+  return { status: res.statusCode, body: await res.body.text(), ...(sentUuid !== undefined ? { sentUuid } : {}) };
 }
