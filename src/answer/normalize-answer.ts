@@ -70,7 +70,7 @@ function readVerifiedAnswer(message: XmlElement, ctx: NormalizeContext): Outcome
   } catch (e) {
     return technical(e instanceof RejectedMessageError ? 'rules' : 'internal');
   }
-  if (!ctx.validator.isValid(message)) return technical('schema');
+  if (ctx.validator.verdict(message) !== 'valid') return technical('schema');
   if (textAt(message, 'x:ursprungsnachricht/nachrichtenUUID') !== ctx.queryUuid) return technical('correlation');
   return readOutcome(message, ctx.answerNumber);
 }

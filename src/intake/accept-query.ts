@@ -62,7 +62,8 @@ export async function acceptQuery(raw: Buffer, deps: AcceptDeps, clientCertifica
     const message = verified.message;
     const number = messageKind(message, ['1330', '1332']) as '1330' | '1332';
     messageType = number;
-    if (!deps.validator.isValid(message)) throw new RejectedMessageError('X001');
+    const verdict = deps.validator.verdict(message);
+    if (verdict !== 'valid') throw new RejectedMessageError(verdict);
     const query = readQuery(message, number);
     deps.authorize?.(verified.partyId, query, clientCertificate);
     return { version, query, messageXml: selfContainedXml(message) };

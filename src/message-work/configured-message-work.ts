@@ -4,7 +4,7 @@ import type { HopSecurity } from '../intake/hop-security.js';
 import type { PartyRegistry } from '../parties/party-registry.js';
 import { createHopSecurity } from '../security/hop-security-setup.js';
 import type { ReplayGuard } from '../security/replay-guard.js';
-import type { MessageValidator } from '../xml/message-validator.js';
+import { schemaVerdictOf, type MessageValidator } from '../xml/message-validator.js';
 import { XmeldSchema } from '../xml/xsd-validator.js';
 import { InlineMessageWork } from './inline-message-work.js';
 import { ANSWER_STRUCTURE_LIMITS, REQUEST_STRUCTURE_LIMITS } from '../xml/structure-limits.js';
@@ -30,7 +30,12 @@ export async function createConfiguredWork(
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.replayGuard ? { replayGuard: opts.replayGuard } : {}),
   });
-  const validator: MessageValidator = { isValid: (el) => schema.validate(el).ok };
+  const validator: MessageValidator = {
+    verdict: (el) => {
+      const r = schema.validate(el);
+      return r.ok ? 'valid' : schemaVerdictOf(r.errors);
+    },
+  };
   const work = new InlineMessageWork({
     limits: { maxBytes: config.http.bodyLimitBytes, structure: { ...REQUEST_STRUCTURE_LIMITS, ...definedOnly(config.limits.request) } },
     answerLimits: { maxBytes: config.register.maxAnswerBytes, structure: { ...ANSWER_STRUCTURE_LIMITS, ...definedOnly(config.limits.answer) } },

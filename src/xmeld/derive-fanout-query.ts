@@ -22,7 +22,7 @@ export function deriveFanOutQuery(messageXml: string, ags: string, validator: Me
     for (let child = area.firstChild; child !== null; child = area.firstChild) child.remove();
     const gemeinde = area.addElement('gemeindeschluessel', area.prefix === '' ? undefined : area.prefix);
     gemeinde.addElement('code').addText(ags);
-    if (!validator.isValid(root)) throw new TechnicalFailureError('internal');
+    if (validator.verdict(root) !== 'valid') throw new TechnicalFailureError('internal');
     return { xml: selfContainedXml(root), uuid };
   } finally {
     doc.dispose();
