@@ -139,13 +139,14 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       const a = parties.authority(q.autor.kennung);
       return a === undefined ? undefined : { registeredAsSecurityAuthority: a.sicherheitsbehoerde, entitledTo: a.entitledTo };
     },
+    releasePolicy: () => ({ windows: config.xmeld.releases }),
     deadlineMs: config.http.requestDeadlineMs,
     log,
     ...(overrides.clock ? { clock: overrides.clock } : {}),
   });
   let listeningUrl = '';
   const app = createGatewayServer({
-    pipeline, identity, metrics, log,
+    pipeline, metrics, log,
     bodyLimitBytes: config.http.bodyLimitBytes,
     maxConnections: config.http.maxConnections,
     publicUrl: () => config.http.publicUrl ?? `${listeningUrl}/xmeld`,
@@ -156,7 +157,6 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       signing: true,
       ...(replayGuard ? { replay: replayGuard.ready() } : {}),
     }),
-    sign: (xml) => work.sign(xml),
     ...(config.http.tls ? {
       https: { key: readPem(config.http.tls.key), cert: readPem(config.http.tls.certificate), ca: config.http.tls.clientCa.map(readPem) },
     } : {}),

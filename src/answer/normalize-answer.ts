@@ -3,12 +3,14 @@ import { RejectedMessageError, TechnicalFailureError, type RueckweisungCode, typ
 import type { VerifiedMessage } from '../intake/hop-security.js';
 import type { RegisterReply } from '../queue/dispatch-job.js';
 import { readEnvelope, type Envelope } from '../soap/read-envelope.js';
-import { SOAP11_NS, SOAP12_NS, NS, ROOT, XMELD_NS } from '../xmeld/namespaces.js';
+import { SOAP11_NS, SOAP12_NS, ROOT } from '../xmeld/namespaces.js';
+import { releaseOfNamespace, type Release } from '../xmeld/releases.js';
+import { translateRelease } from '../xmeld/translate/translate-release.js';
 import { messageKind } from '../xmeld/message-kind.js';
 import type { MessageValidator } from '../xml/message-validator.js';
 import { parseHardened, type ParseLimits } from '../xml/parse-hardened.js';
 import { selfContainedXml } from '../xml/self-contained.js';
-import { textAt, textsAt } from '../xml/xpath-read.js';
+import { nsOf, textAt, textsAt } from '../xml/xpath-read.js';
 import type { Outcome, Rejection } from './outcome.js';
 
 export interface NormalizeContext {
@@ -16,6 +18,10 @@ export interface NormalizeContext {
   answerNumber: '1331' | '1333';
   /** nachrichtenUUID of the forwarded query: the answer's ursprungsnachricht must name it. */
   queryUuid: string;
+  /** The release the query was forwarded in: the register answers in it. */
+  sentRelease: Release;
+  /** The caller's release: the persons are handed on in it (translated where they differ). */
+  callerRelease: Release;
   validator: MessageValidator;
   limits: ParseLimits;
   /** Verifies the hop's signature and returns the element that was signed. */
@@ -64,7 +70,10 @@ export async function normalizeAnswer(reply: RegisterReply, ctx: NormalizeContex
 
 /** The signed answer: right message, schema-valid, answering our query, within the rules. */
 function readVerifiedAnswer(message: XmlElement, ctx: NormalizeContext): Outcome {
-  if (message.namespaceUri === XMELD_NS && message.name === ROOT['0910']) return technical('returnToSender');
+  const release = releaseOfNamespace(message.namespaceUri);
+  if (release !== undefined && message.name === ROOT['0910']) return technical('returnToSender');
+  // An answer in another release than the query it answers is not an answer to it.
+  if (release !== ctx.sentRelease) return technical('rules');
   try {
     messageKind(message, [ctx.answerNumber]);
   } catch (e) {
@@ -72,7 +81,7 @@ function readVerifiedAnswer(message: XmlElement, ctx: NormalizeContext): Outcome
   }
   if (ctx.validator.verdict(message) !== 'valid') return technical('schema');
   if (textAt(message, 'x:ursprungsnachricht/nachrichtenUUID') !== ctx.queryUuid) return technical('correlation');
-  return readOutcome(message, ctx.answerNumber);
+  return readOutcome(message, ctx);
 }
 
 function technical(failure: TechnicalFailure): Outcome {
@@ -84,11 +93,14 @@ function isFault(el: XmlElement): boolean {
 }
 
 function carriesReturnToSender(fault: XmlElement): boolean {
-  return fault.find(`.//x:${ROOT['0910']}`, NS).length > 0;
+  return fault.find(`.//*[local-name()='${ROOT['0910']}']`).some((n) => n instanceof XmlElement && releaseOfNamespace(n.namespaceUri) !== undefined);
 }
 
-function readOutcome(message: XmlElement, answerNumber: '1331' | '1333'): Outcome {
-  const rejections = message.find('x:antwortSuchanfrage/x:rueckweisung', NS);
+function readOutcome(message: XmlElement, ctx: NormalizeContext): Outcome {
+  const { answerNumber } = ctx;
+  const ns = nsOf(message);
+  const personXml = (p: XmlElement): string => handedOn(p, ctx);
+  const rejections = message.find('x:antwortSuchanfrage/x:rueckweisung', ns);
   if (rejections.length > 0) {
     const reasons: Rejection[] = [];
     for (const r of rejections) {
@@ -99,7 +111,7 @@ function readOutcome(message: XmlElement, answerNumber: '1331' | '1333'): Outcom
     return { kind: 'rejected', reasons };
   }
   const status = textAt(message, 'x:antwortSuchanfrage/x:auskunft/x:ergebnisstatus/code');
-  const persons = message.find('x:antwortSuchanfrage/x:auskunft/x:person', NS).filter((p) => p instanceof XmlElement);
+  const persons = message.find('x:antwortSuchanfrage/x:auskunft/x:person', ns).filter((p) => p instanceof XmlElement);
   switch (status) {
     case '03':
       // Neutral whatever came with it: a block must never be told apart from a miss.
@@ -138,8 +150,15 @@ function hasIdentifikationsmerkmal(p: unknown): boolean {
   return p instanceof XmlElement && textsAt(p, 'x:identifikationsmerkmal').length === 1;
 }
 
-/** A person as standalone XML, vendor extensions removed. */
-function personXml(p: XmlElement): string {
-  for (const ext of p.find('.//x:landesspezifischeErweiterungen', NS)) ext.remove();
-  return selfContainedXml(p);
+/**
+ * A person as standalone XML in the caller's release, vendor extensions removed. What the
+ * caller's release cannot carry (a former sex entry for a 25.11a caller) is dropped by the
+ * translation, never moved elsewhere.
+ */
+function handedOn(p: XmlElement, ctx: NormalizeContext): string {
+  for (const ext of p.find('.//x:landesspezifischeErweiterungen', nsOf(p))) ext.remove();
+  if (ctx.sentRelease === ctx.callerRelease) return selfContainedXml(p);
+  return translateRelease(p, {
+    message: ctx.answerNumber, from: ctx.sentRelease, to: ctx.callerRelease, path: 'antwortSuchanfrage/auskunft/person',
+  }).xml;
 }

@@ -3,6 +3,10 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { LAND_CODES } from '../routing/laender.js';
+import { RELEASES } from '../xmeld/releases.js';
+
+const release = z.enum(RELEASES);
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD');
 
 /**
  * Configuration: a YAML file under config/ (chosen by --config or XMELD_GATEWAY_CONFIG),
@@ -23,6 +27,8 @@ const endpoint = z.object({
   }).prefault({}),
   /** Municipalities (AGS) of the Land, for fanning out free searches per municipality. */
   gemeinden: z.array(z.string().regex(/^[0-9]{8}$/)).default([]),
+  /** XMeld releases this register takes (absent: every release the gateway accepts). */
+  xmeldReleases: z.array(release).min(1).optional(),
 });
 
 /** Overrides of the structure limits (src/xml/structure-limits.ts), per direction. */
@@ -76,6 +82,8 @@ const party = z.object({
   signerCertificates: z.array(z.string()).default([]),
   signerSubjects: z.array(z.string()).default([]),
   allowSha1: z.boolean().default(false),
+  /** XMeld releases this party may send (absent: every release the gateway accepts); others get V000. */
+  xmeldReleases: z.array(release).min(1).optional(),
   /** Bound to this TLS client certificate (PEM file): requests without it are refused (T070). */
   clientCertificate: z.string().optional(),
   suspended: z.boolean().default(false),
@@ -124,6 +132,14 @@ export const configSchema = z.object({
   routes: z.object({
     mirror: endpoint.optional(),
     laender: landEndpoints.prefault({}),
+  }).prefault({}),
+  /**
+   * The change-over between XMeld releases (docs/xmeld-releases.md): per release the day from
+   * which it is the default (forwarding where the caller's own release is not taken, 0910s to
+   * unreadable messages) and the last day it is accepted at all.
+   */
+  xmeld: z.object({
+    releases: z.partialRecord(release, z.object({ defaultFrom: day.optional(), acceptedUntil: day.optional() })).default({}),
   }).prefault({}),
   authorities: z.array(authority).default([]),
   security: z.object({

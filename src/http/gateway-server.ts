@@ -3,17 +3,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { RejectedMessageError } from '../errors.js';
 import type { QueryPipeline, SoapResponse } from '../intake/query-pipeline.js';
-import { CONTENT_TYPE, soapVersionOfContentType } from '../soap/soap-version.js';
-import { writeEnvelope } from '../soap/write-envelope.js';
-import { writeFault } from '../soap/write-fault.js';
-import type { GatewayIdentity } from '../xmeld/gateway-identity.js';
-import { writeReturnToSender } from '../xmeld/write-rts.js';
 import { readSchemaFileForHttp, SchemaFileNotFoundError, wsdlFile } from '../xml/schema-files.js';
 import type { GatewayMetrics } from './metrics.js';
 
 export interface GatewayServerDeps {
   pipeline: QueryPipeline;
-  identity: GatewayIdentity;
   metrics: GatewayMetrics;
   log: Logger;
   bodyLimitBytes: number;
@@ -26,7 +20,6 @@ export interface GatewayServerDeps {
   publicUrl: () => string;
   /** Readiness of the queue store, protocol store and signing key. */
   ready: () => Promise<Record<string, boolean>>;
-  sign: (envelopeXml: string) => Promise<string>;
   /** HTTPS with optional client certificates (mTLS). */
   https?: { key: string; cert: string; ca: string[] };
 }
@@ -80,7 +73,7 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
         : { ...(await deps.pipeline.refuseUnread(new RejectedMessageError('S999', 'Inhaltstyp muss text/xml (SOAP 1.1) oder application/soap+xml (SOAP 1.2) sein'), undefined)), status: 415 };
     } catch (e) {
       deps.log.error({ err: e instanceof Error ? e.name : 'unknown' }, 'unexpected failure');
-      res = await fault(deps, req.headers['content-type'], new RejectedMessageError('S999', 'Interner Fehler', 'receiver'));
+      res = await deps.pipeline.refuseUnread(new RejectedMessageError('S999', 'Interner Fehler', 'receiver'), req.headers['content-type']);
     }
     if ('rts' in res.report) deps.metrics.refusals.inc({ rts: res.report.rts });
     else deps.metrics.queries.inc({ message_type: res.report.messageType, outcome: res.report.outcome, target: res.report.target });
@@ -159,16 +152,4 @@ function clientCertificateOf(socket: unknown): string | undefined {
   if (!(socket instanceof TLSSocket) || !socket.authorized) return undefined;
   const cert = socket.getPeerCertificate();
   return cert.fingerprint256 ? cert.fingerprint256.replace(/:/g, '').toLowerCase() : undefined;
-}
-
-async function fault(deps: GatewayServerDeps, contentType: string | undefined, e: RejectedMessageError): Promise<SoapResponse> {
-  const version = soapVersionOfContentType(contentType);
-  const rts = writeReturnToSender({ code: e.code, hinweis: e.detail, gateway: deps.identity, now: new Date() });
-  const f = writeFault({ version, code: e.code, side: e.side, reason: e.detail, rtsXml: rts });
-  return {
-    status: f.httpStatus,
-    contentType: CONTENT_TYPE[version],
-    body: await deps.sign(writeEnvelope({ version, body: f.xml })),
-    report: { rts: e.code },
-  };
 }

@@ -5,6 +5,7 @@ import type { SoapVersion } from '../soap/soap-version.js';
 import { messageKind } from '../xmeld/message-kind.js';
 import type { MessageIdentification, Party, QueryMessage } from '../xmeld/query-message.js';
 import { readQuery } from '../xmeld/read-query.js';
+import { releaseOfNamespace, type Release } from '../xmeld/releases.js';
 import type { MessageValidator } from '../xml/message-validator.js';
 import { parseHardened, type ParseLimits } from '../xml/parse-hardened.js';
 import { selfContainedXml } from '../xml/self-contained.js';
@@ -23,6 +24,8 @@ export interface RefusedInfo {
   identification?: MessageIdentification;
   autor?: Party;
   messageType?: '1330' | '1332';
+  /** The release the message claims by its namespace, when it is one the gateway speaks. */
+  release?: Release;
 }
 
 export class QueryRefused extends Error {
@@ -86,6 +89,8 @@ export async function acceptQuery(raw: Buffer, deps: AcceptDeps, clientCertifica
  */
 function learnSender(message: XmlElement): RefusedInfo {
   const info: RefusedInfo = {};
+  const release = releaseOfNamespace(message.namespaceUri);
+  if (release !== undefined) info.release = release;
   const uuid = textAt(message, 'nachrichtenkopf.g2g/identifikation.nachricht/nachrichtenUUID');
   const typ = textAt(message, 'nachrichtenkopf.g2g/identifikation.nachricht/nachrichtentyp/code');
   const zeit = textAt(message, 'nachrichtenkopf.g2g/identifikation.nachricht/erstellungszeitpunkt');

@@ -24,6 +24,8 @@ export class ProtocolTrail {
     outcome?: OutcomeSummary & { rts?: string };
     /** What is known of a refused message's sender (there is no query model then). */
     sender?: { nachrichtenUUID?: string; autorKennung?: string };
+    /** The hop's XMeld release (default: the query's) and, where translated, the release it came from. */
+    release?: { xmeldRelease: string; translatedFrom?: string };
   } = {}): NewProtocolRecord {
     const q = this.query;
     const record: NewProtocolRecord = {
@@ -43,6 +45,7 @@ export class ProtocolTrail {
         suchprofil: q.suchprofil,
         anforderungselemente: q.anforderungselemente,
       }),
+      ...(extra.release ?? (q === undefined ? {} : { xmeldRelease: q.release })),
       ...(extra.target === undefined ? {} : { target: extra.target }),
       ...(extra.outcome === undefined ? {} : { outcome: extra.outcome }),
     };

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { summarizeOutcome, type Outcome } from '../answer/outcome.js';
 import type { EndpointConfig } from '../config/gateway-config.js';
-import { RejectedMessageError, TechnicalFailureError } from '../errors.js';
+import { BusinessRejection, RejectedMessageError, TechnicalFailureError } from '../errors.js';
 import type { NewProtocolRecord } from '../protocol/protocol-record.js';
 import type { DispatchQueue } from '../queue/dispatch-queue.js';
 import { routeFreieSuche, type FreieSucheRule } from '../routing/route-freie-suche.js';
@@ -21,6 +21,9 @@ import { writeAnswer } from '../xmeld/write-answer.js';
 import { writeReturnToSender } from '../xmeld/write-rts.js';
 import type { MessageValidator } from '../xml/message-validator.js';
 import type { MessageWork } from '../message-work/message-work.js';
+import { defaultRelease, forwardRelease, type ReleasePolicy } from '../routing/release-policy.js';
+import type { Release } from '../xmeld/releases.js';
+import { translateQuery } from '../xmeld/translate/translate-query.js';
 import { QueryRefused, type AcceptedQuery } from './accept-query.js';
 import { ProtocolTrail } from './protocol-trail.js';
 
@@ -40,6 +43,8 @@ export interface PipelineDeps {
   freieSucheRuleOf: (land: LandCode) => FreieSucheRule | undefined;
   /** What the gateway knows of the requesting authority's registration. */
   entitlementOf: (query: QueryMessage) => AuthorityEntitlement | undefined;
+  /** The releases' change-over windows, read per query (a reload changes them at once). */
+  releasePolicy: () => ReleasePolicy;
   deadlineMs: number;
   log: Logger;
   /** Time spent per stage, for metrics. */
@@ -108,6 +113,7 @@ export class QueryPipeline {
         query: { identification: query.identification, autor: query.autor },
         gateway: this.deps.identity,
         now: this.clock(),
+        release: query.release,
       });
       return this.deps.work.sign(writeEnvelope({
         version: accepted.version, body: answer.xml, vorgangsnummer: trail.vorgangsnummer,
@@ -155,12 +161,21 @@ export class QueryPipeline {
       trail.add('failed', { outcome: summarizeOutcome(outcome) });
       return { outcome, ...(target ? { target } : {}) };
     }
-    for (const l of legs) trail.add('routed', { target: l.key });
+    const now = this.clock();
+    const releases = legs.map((l) => forwardRelease(this.deps.releasePolicy(), query.release, l.endpoint?.xmeldReleases, now));
+    if (releases.some((r) => r === undefined)) {
+      const outcome: Outcome = { kind: 'technical', failure: 'noRelease' };
+      trail.add('failed', { outcome: summarizeOutcome(outcome) });
+      return { outcome, ...(target ? { target } : {}) };
+    }
+    const hopRelease = (sent: Release): { xmeldRelease: string; translatedFrom?: string } =>
+      (sent === query.release ? { xmeldRelease: sent } : { xmeldRelease: sent, translatedFrom: query.release });
+    legs.forEach((l, i) => trail.add('routed', { target: l.key, release: hopRelease(releases[i] as Release) }));
     // The evidence that a query left the gateway is committed before it leaves; the messages
     // are signed (on the worker pool) meanwhile, which is not leaving.
     const committed = this.timed('protocol', () => this.record(trail.drain(), started + this.deps.deadlineMs - ANSWER_MARGIN_MS));
-    const prepared = legs.map((l) => {
-      const p = this.prepareLeg(accepted, l.leg, l.endpoint as EndpointConfig, trail.vorgangsnummer);
+    const prepared = legs.map((l, i) => {
+      const p = this.prepareLeg(accepted, l.leg, l.endpoint as EndpointConfig, releases[i] as Release, trail.vorgangsnummer);
       p.catch(() => undefined); // awaited in sendLeg, or dropped if the protocol write fails
       return p;
     });
@@ -168,29 +183,41 @@ export class QueryPipeline {
 
     const deadline = started + this.deps.deadlineMs - ANSWER_MARGIN_MS;
     const outcomes = await Promise.all(legs.map((l, i) =>
-      this.sendLeg(prepared[i] as Promise<PreparedLeg>, l.leg, l.key, l.endpoint as EndpointConfig, answerNumberOf(query), deadline, trail, log)));
+      this.sendLeg(prepared[i] as Promise<PreparedLeg>, l.leg, l.key, l.endpoint as EndpointConfig, {
+        answerNumber: answerNumberOf(query), sent: releases[i] as Release, caller: query.release, hop: hopRelease(releases[i] as Release),
+      }, deadline, trail, log)));
     return { outcome: mergeFanOut(outcomes), ...(target ? { target } : {}) };
   }
 
-  /** The signed message for one register: the query itself, or a municipality's share of it. */
-  private async prepareLeg(accepted: AcceptedQuery, leg: Leg, endpoint: EndpointConfig, vorgangsnummer: string): Promise<PreparedLeg> {
+  /**
+   * The signed message for one register: the query itself, or a municipality's share of it, in
+   * the release the register takes (translated; BusinessRejection where it cannot be asked so).
+   */
+  private async prepareLeg(
+    accepted: AcceptedQuery, leg: Leg, endpoint: EndpointConfig, release: Release, vorgangsnummer: string,
+  ): Promise<PreparedLeg> {
     const { query } = accepted;
-    const message = leg.gemeinde === undefined
+    const own = leg.gemeinde === undefined
       ? { xml: accepted.messageXml, uuid: query.identification.nachrichtenUUID }
       : deriveFanOutQuery(accepted.messageXml, leg.gemeinde, this.deps.validator);
+    const message = release === query.release
+      ? own
+      : { xml: translateQuery(own.xml, { message: query.number, from: query.release, to: release }, this.deps.validator), uuid: own.uuid };
     const envelope = await this.deps.work.sign(writeEnvelope({ version: endpoint.soapVersion, body: message.xml, vorgangsnummer }));
     return { envelope, uuid: message.uuid };
   }
 
   /** One message to one register, and its normalized answer. */
   private async sendLeg(
-    prepared: Promise<PreparedLeg>, leg: Leg, key: string, endpoint: EndpointConfig, answerNumber: '1331' | '1333',
+    prepared: Promise<PreparedLeg>, leg: Leg, key: string, endpoint: EndpointConfig,
+    r: { answerNumber: '1331' | '1333'; sent: Release; caller: Release; hop: { xmeldRelease: string; translatedFrom?: string } },
     deadline: number, trail: ProtocolTrail, log: Logger,
   ): Promise<Outcome> {
+    const { answerNumber } = r;
     let outcome: Outcome;
     try {
       const { envelope, uuid } = await prepared;
-      trail.add('dispatched', { target: key });
+      trail.add('dispatched', { target: key, release: r.hop });
       const reply = await this.timed('register', () => this.deps.queue.dispatch({
         vorgangsnummer: trail.vorgangsnummer,
         target: targetKey(leg.target),
@@ -201,14 +228,21 @@ export class QueryPipeline {
         deadline,
       }));
       outcome = await this.timed('normalize', () => this.deps.work.normalize(reply, {
-        answerNumber, queryUuid: uuid, target: targetKey(leg.target),
+        answerNumber, queryUuid: uuid, target: targetKey(leg.target), sentRelease: r.sent, callerRelease: r.caller,
       }));
     } catch (e) {
+      if (e instanceof BusinessRejection) {
+        // The register's release cannot ask what the caller asked: the leg is not sent.
+        const reasons = e.codes.map((code) => (e.freitext === undefined ? { code } : { code, freitext: e.freitext }));
+        const rejected: Outcome = { kind: 'rejected', reasons };
+        trail.add('rejected', { target: key, release: r.hop, outcome: summarizeOutcome(rejected) });
+        return rejected;
+      }
       if (!(e instanceof TechnicalFailureError)) log.error({ err: errorClass(e) }, 'dispatch failed');
       outcome = { kind: 'technical', failure: e instanceof TechnicalFailureError ? e.failure : 'internal' };
     }
     trail.add(outcome.kind === 'technical' ? 'failed' : 'answered', {
-      messageType: answerNumber, target: key, outcome: summarizeOutcome(outcome),
+      messageType: answerNumber, target: key, release: r.hop, outcome: summarizeOutcome(outcome),
     });
     return outcome;
   }
@@ -248,7 +282,8 @@ export class QueryPipeline {
 
   /** A SOAP fault with a 0910 that no protocol record can accompany (the store is gone). */
   private async fault(r: RejectedMessageError, version: SoapVersion): Promise<SoapResponse> {
-    const rts = writeReturnToSender({ code: r.code, hinweis: r.detail, gateway: this.deps.identity, now: this.clock() });
+    const now = this.clock();
+    const rts = writeReturnToSender({ code: r.code, hinweis: r.detail, gateway: this.deps.identity, now, release: defaultRelease(this.deps.releasePolicy(), now) });
     const fault = writeFault({ version, code: r.code, side: r.side, reason: r.detail, rtsXml: rts });
     const envelope = await this.deps.work.sign(writeEnvelope({ version, body: fault.xml }));
     return { status: fault.httpStatus, contentType: CONTENT_TYPE[version], body: envelope, report: { rts: r.code } };
@@ -269,6 +304,7 @@ export class QueryPipeline {
       refused: { identification: e.info.identification, autor: e.info.autor },
       gateway: this.deps.identity,
       now: this.clock(),
+      release: e.info.release ?? defaultRelease(this.deps.releasePolicy(), this.clock()),
     });
     const fault = writeFault({ version, code: r.code, side: r.side, reason: r.detail, rtsXml: rts });
     const envelope = await this.deps.work.sign(writeEnvelope({ version, body: fault.xml }));

@@ -5,8 +5,11 @@ import type { PartyRegistry } from '../parties/party-registry.js';
 import { createHopSecurity } from '../security/hop-security-setup.js';
 import type { ReplayGuard } from '../security/replay-guard.js';
 import { schemaVerdictOf, type MessageValidator } from '../xml/message-validator.js';
-import { XmeldSchema } from '../xml/xsd-validator.js';
+import { ReleaseSchemas } from '../xml/release-schemas.js';
 import { InlineMessageWork } from './inline-message-work.js';
+import { RejectedMessageError } from '../errors.js';
+import { acceptedReleases, checkCallerRelease } from '../routing/release-policy.js';
+import type { Release } from '../xmeld/releases.js';
 import { ANSWER_STRUCTURE_LIMITS, REQUEST_STRUCTURE_LIMITS } from '../xml/structure-limits.js';
 
 export interface ConfiguredWork {
@@ -24,7 +27,7 @@ export async function createConfiguredWork(
   config: GatewayConfig,
   opts: { log: Logger; replayGuard?: ReplayGuard; clock?: () => Date; security?: HopSecurity },
 ): Promise<ConfiguredWork> {
-  const schema = XmeldSchema.load();
+  const schema = ReleaseSchemas.load();
   const { security: configured, parties } = await createHopSecurity(config, {
     log: opts.log,
     ...(opts.clock ? { clock: opts.clock } : {}),
@@ -42,11 +45,24 @@ export async function createConfiguredWork(
     validator,
     security: opts.security ?? configured,
     authorize: (partyId, query, clientCertificate) => {
+      checkRelease(config, partyId, query.release, opts.clock?.() ?? new Date());
       // Unsigned development setups have no verified party; entitlement needs one.
       if (partyId !== undefined) parties.checkCaller(partyId, query, clientCertificate);
     },
   }, () => schema.dispose());
   return { work, parties, validator };
+}
+
+/** V000 for a release that is retired, or that the caller's registration does not name. */
+function checkRelease(config: GatewayConfig, partyId: string | undefined, release: Release, now: Date): void {
+  const own = partyId === undefined ? undefined : config.parties.find((p) => p.id === partyId)?.xmeldReleases;
+  const policy = { windows: config.xmeld.releases };
+  const verdict = checkCallerRelease(policy, release, own, now);
+  if (verdict.ok) return;
+  const allowed = own === undefined ? acceptedReleases(policy, now) : own.filter((r) => acceptedReleases(policy, now).includes(r));
+  throw new RejectedMessageError('V000', verdict.reason === 'retired'
+    ? `XMeld ${release} wird nicht mehr angenommen; angenommen: ${allowed.join(', ')}`
+    : `XMeld ${release} ist für diesen Absender nicht vereinbart; vereinbart: ${allowed.join(', ')}`);
 }
 
 function definedOnly<T extends object>(o: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {

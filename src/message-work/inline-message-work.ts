@@ -26,6 +26,8 @@ export class InlineMessageWork implements MessageWork {
     return normalizeAnswer(reply, {
       answerNumber: ctx.answerNumber,
       queryUuid: ctx.queryUuid,
+      sentRelease: ctx.sentRelease,
+      callerRelease: ctx.callerRelease,
       validator: this.deps.validator,
       limits: this.deps.answerLimits,
       verify: (raw, env) => this.deps.security.verify(raw, env, { hop: 'register', target: ctx.target }),

@@ -1,6 +1,7 @@
 import type { Outcome } from '../answer/outcome.js';
 import type { AcceptedQuery } from '../intake/accept-query.js';
 import type { RegisterReply } from '../queue/dispatch-job.js';
+import type { Release } from '../xmeld/releases.js';
 
 /** What the pipeline needs to read a register's answer. */
 export interface AnswerContext {
@@ -9,6 +10,9 @@ export interface AnswerContext {
   queryUuid: string;
   /** Route target key (`land:09`, `mirror`): decides whose signature the answer must carry. */
   target: string;
+  /** The release the query was forwarded in, and the caller's (see NormalizeContext). */
+  sentRelease: Release;
+  callerRelease: Release;
 }
 
 /**

@@ -52,7 +52,6 @@ interface PreparedParty {
   intermediates: pkijs.Certificate[];
   crls: pkijs.CertificateRevocationList[];
   pinnedDer: Buffer[];
-  pinnedFingerprints: Set<string>;
   /** Subjects of the anchors and intermediates: who may have issued a leaf (cheap pre-check). */
   issuers: Set<string>;
   anchorFingerprints: Set<string>;
@@ -105,7 +104,6 @@ export class TrustStore {
       intermediates: intermediateDer.map(toPkijs),
       crls: (party.crls ?? []).map((c) => pkijs.CertificateRevocationList.fromBER(new Uint8Array(crlDer(c)))),
       pinnedDer,
-      pinnedFingerprints: new Set(pinnedDer.map(fingerprint)),
       issuers: new Set([...anchorDer, ...intermediateDer].map((d) => dnStrings(d).subject)),
       anchorFingerprints: new Set(anchorDer.map(fingerprint)),
       subjects: new SubjectMatcher(party.signerSubjects ?? []),
@@ -116,17 +114,18 @@ export class TrustStore {
   }
 
   /**
-   * The checks that cost no cryptography, made before the message's digests: the certificate
-   * is the party's configured signer and was issued by one of its anchors or intermediates (by
-   * name; check() then proves the chain). Throws RejectedMessageError with check()'s codes.
+   * The checks that cost no cryptography, made before the message's digests, in check()'s order
+   * so a refusal names the same code either way: the leaf within its validity (T000), issued —
+   * by name — by one of the party's anchors or intermediates (T002; check() then proves the
+   * chain). Whether it is the party's configured signer (T070) stays with check(): a defect of
+   * the certificate itself (revoked, wrong key usage) is named before that.
    */
-  precheck(leaf: CertificateInfo, party: PartyTrust): void {
+  precheck(leaf: CertificateInfo, party: PartyTrust, now: Date): void {
     const p = this.prepare(party);
+    const t = now.getTime();
+    if (t < leaf.notBefore.getTime() || t > leaf.notAfter.getTime()) reject('T000', 'Zertifikat abgelaufen oder noch nicht gültig');
     if (p.anchorFingerprints.has(leaf.fingerprintSha256)) return;
     if (!p.issuers.has(leaf.issuer)) reject('T002', 'Zertifikatskette ungültig: Aussteller nicht vertraut');
-    if (!p.pinnedFingerprints.has(leaf.fingerprintSha256) && !p.subjects.has(leaf.subject)) {
-      reject('T070', 'Zertifikat gehört nicht zum Absender');
-    }
   }
 
   /** Throws RejectedMessageError unless certPem is a trusted, configured signer of party at now. */

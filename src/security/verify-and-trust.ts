@@ -47,7 +47,7 @@ export async function verifyAndTrust(
     admit: (signer) => {
       party = resolveParty(signer);
       if (party === undefined) throw new RejectedMessageError('T070', 'Absender unbekannt');
-      store.precheck(signer.certificate, party);
+      store.precheck(signer.certificate, party, now);
     },
   });
   if (party === undefined) throw new RejectedMessageError('T070', 'Absender unbekannt');

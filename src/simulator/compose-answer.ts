@@ -1,13 +1,14 @@
 /**
  * Writes the register's answers: 1331 (Personensuche), 1333 (freie Suche) and the 0910
  * return-to-sender for SOAP fault details. Element order and qualification follow
- * xmeld-nachrichten-datenabrufe.xsd (25.11a) and the BayBIS sample answer. Pure: the clock
- * and ids come in through `meta`.
+ * xmeld-nachrichten-datenabrufe.xsd (25.11a, 26.11) and the BayBIS sample answer, in the
+ * release of the request. Pure: the clock and ids come in through `meta`.
  */
 import type { Antwort, PersonView } from './decide.js';
 import type { LandInfo } from './lands.js';
 import type { Person } from './population.js';
 import type { Identifikation, Party } from './request.js';
+import type { Release } from '../xmeld/releases.js';
 import {
   LIST_URI,
   gebaeude,
@@ -30,18 +31,20 @@ export interface AnswerMeta {
   request: { identifikation: Identifikation; autor: Party };
   /** Identification of the answer itself; fresh when omitted. */
   identifikation?: Identifikation;
+  /** The request's release, which the answer is written in (default 25.11a). */
+  release?: Release;
 }
 
 function header(meta: AnswerMeta, typ: string): XmlNodeSpec[] {
   const id = meta.identifikation ?? newIdentifikation(typ);
   return [
-    nachrichtenkopf(id, meta.request.autor, registerParty(meta.info)),
+    nachrichtenkopf(id, meta.request.autor, registerParty(meta.info), meta.release),
     gebaeude('anschrift.autor', meta.info.address),
   ];
 }
 
 const ursprung = (meta: AnswerMeta): XmlNodeSpec =>
-  el('xmeld:ursprungsnachricht', identifikationChildren(meta.request.identifikation));
+  el('xmeld:ursprungsnachricht', identifikationChildren(meta.request.identifikation, meta.release));
 
 /** Name of the person (`type.NameNatuerlichePerson…`): familienname.unstrukturiert + vornamen. */
 function personName(p: Person): XmlNodeSpec {
@@ -74,13 +77,30 @@ const STAAT_LIST_VERSION = '2024-01-01';
 
 const wohnungsstatus = code('xmeld:statusderwohnung', '0', LIST_URI.wohnungsstatus, '2');
 
-function personendaten1331(p: Person, detail: PersonView['detail']): XmlNodeSpec {
+/**
+ * 1331 `personendaten/geschlecht`: a code in 25.11a; in 26.11 a container of the current entry
+ * and the former ones (§ 2 SBGG), with the date of each change.
+ */
+function geschlecht1331(p: Person, release: Release): XmlNodeSpec {
+  if (release === '25.11a') return geschlechtNode(p.geschlecht);
+  return el(
+    'xmeld:geschlecht',
+    geschlechtNode(p.geschlecht),
+    p.fruehererGeschlechtseintrag.map((f) => el(
+      'xmeld:fruehererGeschlechtseintrag',
+      ela('xmeld:fruehererGeschlechtseintrag', { listVersionID: '1' }, el('code', f.geschlecht)),
+      f.aenderungsdatum !== undefined && el('xmeld:fruehererGeschlechtseintrag.aenderungsdatum', f.aenderungsdatum),
+    )),
+  );
+}
+
+function personendaten1331(p: Person, detail: PersonView['detail'], release: Release): XmlNodeSpec {
   return el(
     'xmeld:personendaten',
     personName(p),
     el('xmeld:geburtsangaben', el('xmeld:geburt', el('xmeld:geburtsdatum', teilbekanntesDatum(p.geburtsdatum)))),
     el('xmeld:wohnung', anschriftMelderecht(p), wohnungsstatus, el('xmeld:wohnung.aktuell', 'true')),
-    detail === 'full' && geschlechtNode(p.geschlecht),
+    detail === 'full' && geschlecht1331(p, release),
     detail === 'full' &&
       code('xmeld:staatsangehoerigkeit', p.staatsangehoerigkeit, LIST_URI.staatsangehoerigkeit, STAAT_LIST_VERSION),
   );
@@ -107,17 +127,17 @@ function kindNode(p: Person): XmlNodeSpec {
   );
 }
 
-function person1331(v: PersonView): XmlNodeSpec {
+const person1331 = (release: Release) => (v: PersonView): XmlNodeSpec => {
   return el(
     'xmeld:person',
-    personendaten1331(v.person, v.detail),
+    personendaten1331(v.person, v.detail, release),
     v.detail === 'full' && v.partner !== undefined && partnerNode(v.partner),
     v.detail === 'full' && v.kinder.map(kindNode),
     v.identifikationsmerkmal !== undefined && el('xmeld:identifikationsmerkmal', v.identifikationsmerkmal),
   );
-}
+};
 
-function person1333(v: PersonView): XmlNodeSpec {
+const person1333 = (release: Release) => (v: PersonView): XmlNodeSpec => {
   const p = v.person;
   return el(
     'xmeld:person',
@@ -127,10 +147,13 @@ function person1333(v: PersonView): XmlNodeSpec {
       el('xmeld:geburtsangaben', el('xmeld:geburtsdatum', teilbekanntesDatum(p.geburtsdatum))),
       el('xmeld:wohnung', el('xmeld:anschrift', el('xmeld:anschrift.inland', meldeanschriftChildren(p.ags, p.anschrift)))),
       geschlechtNode(p.geschlecht),
+      // 26.11: the former entries as codes (between waffenbesitzverbot and verzogen).
+      release === '26.11' && p.fruehererGeschlechtseintrag.map((f) =>
+        ela('xmeld:fruehererGeschlechtseintrag', { listVersionID: '1' }, el('code', f.geschlecht))),
     ),
     v.identifikationsmerkmal !== undefined && el('xmeld:identifikationsmerkmal', v.identifikationsmerkmal),
   );
-}
+};
 
 /** Whitespace-only `person` of the empty-auskunft dialect (a self-closing tag would do as well). */
 const EMPTY_PERSON: RawXml = { raw: '<xmeld:person>\n      </xmeld:person>' };
@@ -170,9 +193,9 @@ function vendorMarker(): XmlNodeSpec {
 export function compose1331(meta: AnswerMeta, antwort: Antwort): string {
   const root = ela(
     'xmeld:datenabruf.personensuche.antwort.1331',
-    rootAttrs(),
+    rootAttrs(undefined, meta.release),
     header(meta, '1331'),
-    antwortSuchanfrage(antwort, person1331),
+    antwortSuchanfrage(antwort, person1331(meta.release ?? '25.11a')),
     ursprung(meta),
     antwort.kind === 'auskunft' && antwort.vendorMarker === true && vendorMarker(),
   );
@@ -182,9 +205,9 @@ export function compose1331(meta: AnswerMeta, antwort: Antwort): string {
 export function compose1333(meta: AnswerMeta, antwort: Antwort): string {
   const root = ela(
     'xmeld:datenabruf.freieSuche.antwort.1333',
-    rootAttrs(),
+    rootAttrs(undefined, meta.release),
     header(meta, '1333'),
-    antwortSuchanfrage(antwort, person1333),
+    antwortSuchanfrage(antwort, person1333(meta.release ?? '25.11a')),
     ursprung(meta),
   );
   return render(root);
@@ -194,7 +217,7 @@ export function compose1333(meta: AnswerMeta, antwort: Antwort): string {
 export function compose0910(meta: AnswerMeta, rts: string, hinweis: string): string {
   const root = ela(
     'xmeld:administration.returntosender.0910',
-    rootAttrs(),
+    rootAttrs(undefined, meta.release),
     header(meta, '0910'),
     el(
       'xmeld:rts.container',

@@ -1,14 +1,14 @@
 /**
  * Building blocks shared by every message the simulator writes (answers, 0910s and the
  * fixture queries): root attributes, the G2G header, parties, addresses, dates.
- * Qualification follows XMeld 25.11a: header, address parts and `code`/`name` children are
+ * Qualification follows XMeld (25.11a and 26.11 alike): header, address parts and `code`/`name` children are
  * unqualified, message-specific elements carry the `xmeld:` prefix.
  */
 import { randomUUID } from 'node:crypto';
 import type { LandInfo } from './lands.js';
 import type { Address } from './population.js';
 import type { Erreichbarkeit, Identifikation, Party } from './request.js';
-import { XMELD_NS } from './request.js';
+import { RELEASE_FACTS, type Release } from '../xmeld/releases.js';
 import { code, el, ela, type XmlNodeSpec } from './xml-writer.js';
 
 export const LIST_URI = {
@@ -48,22 +48,22 @@ export function newIdentifikation(nachrichtentyp: string, now: Date = new Date()
   return { nachrichtenUUID: randomUUID(), nachrichtentyp, erstellungszeitpunkt: xmeldTimestamp(now) };
 }
 
-/** Root attributes of every XMeld 25.11a message the simulator writes. */
-export function rootAttrs(test = 'Simulierte Nachricht, kein Echtbetrieb'): Record<string, string> {
+/** Root attributes of every XMeld message the simulator writes, in `release`. */
+export function rootAttrs(test = 'Simulierte Nachricht, kein Echtbetrieb', release: Release = '25.11a'): Record<string, string> {
   return {
-    'xmlns:xmeld': XMELD_NS,
+    'xmlns:xmeld': RELEASE_FACTS[release].namespace,
     ...PRODUCT,
     standard: 'XMeld',
     test,
-    version: '25.11a',
+    version: RELEASE_FACTS[release].version,
   };
 }
 
 /** The children of `identifikation.nachricht` / `ursprungsnachricht` (all unqualified). */
-export function identifikationChildren(id: Identifikation): XmlNodeSpec[] {
+export function identifikationChildren(id: Identifikation, release: Release = '25.11a'): XmlNodeSpec[] {
   return [
     el('nachrichtenUUID', id.nachrichtenUUID),
-    code('nachrichtentyp', id.nachrichtentyp, LIST_URI.nachrichten, '25.11a'),
+    code('nachrichtentyp', id.nachrichtentyp, LIST_URI.nachrichten, RELEASE_FACTS[release].version),
     el('erstellungszeitpunkt', id.erstellungszeitpunkt),
   ];
 }
@@ -87,10 +87,10 @@ export function partyNode(tag: 'leser' | 'autor', p: Party): XmlNodeSpec {
   );
 }
 
-export function nachrichtenkopf(id: Identifikation, leser: Party, autor: Party): XmlNodeSpec {
+export function nachrichtenkopf(id: Identifikation, leser: Party, autor: Party, release: Release = '25.11a'): XmlNodeSpec {
   return el(
     'nachrichtenkopf.g2g',
-    el('identifikation.nachricht', identifikationChildren(id)),
+    el('identifikation.nachricht', identifikationChildren(id, release)),
     partyNode('leser', leser),
     partyNode('autor', autor),
   );

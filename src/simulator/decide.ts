@@ -102,6 +102,7 @@ function doubleHit(ctx: RegisterContext, ags: string, nachname: string, vornamen
     vornamen,
     geburtsdatum: n === 1 ? '1970-01-01' : '1971-02-02',
     geschlecht: 'x',
+    fruehererGeschlechtseintrag: [],
     staatsangehoerigkeit: '000',
     anschrift: { strasse: 'Zweitreffergasse', hausnummer: String(n), postleitzahl: ctx.info.address.postleitzahl, wohnort: ctx.info.address.wohnort },
     auskunftssperre: false,

@@ -25,6 +25,11 @@ const personSchema = z.object({
   vornamen: z.string().min(1),
   geburtsdatum: dateSchema,
   geschlecht: z.enum(['m', 'w', 'd', 'x']),
+  /** Former sex entries (§ 2 SBGG), given only in 26.11 answers. */
+  fruehererGeschlechtseintrag: z.array(z.object({
+    geschlecht: z.enum(['m', 'w', 'd', 'x']),
+    aenderungsdatum: dateSchema.optional(),
+  })).default([]),
   /** Destatis Staatsangehörigkeit key; 000 = deutsch. */
   staatsangehoerigkeit: z.string().regex(/^\d{3}$/).default('000'),
   anschrift: addressSchema,

@@ -5,8 +5,8 @@
  * are never expanded, nothing is loaded from the network.
  */
 import { ParseOption, XmlC14NMode, XmlDocument, type XmlNode } from 'libxml2-wasm';
+import { RELEASES, RELEASE_FACTS, releaseOfNamespace, type Release } from '../xmeld/releases.js';
 
-export const XMELD_NS = 'http://www.osci.de/xmeld2511a';
 export const GW_NS = 'urn:xmeld-gateway:1';
 export const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const SOAP12_NS = 'http://www.w3.org/2003/05/soap-envelope';
@@ -66,6 +66,8 @@ export interface ParsedRequest {
   /** The `gw:vorgang` header element, serialized self-contained (exclusive C14N), if present. */
   vorgangXml?: string;
   query: XmeldQuery;
+  /** The XMeld release the request is in: the register answers in it. */
+  release: Release;
 }
 
 /**
@@ -84,7 +86,12 @@ export class RequestRejected extends Error {
   }
 }
 
-const NS = { x: XMELD_NS, gw: GW_NS, s11: SOAP11_NS, s12: SOAP12_NS };
+/** The prefix map of one release (`x`: its XMeld namespace); set per request in parseRequest. */
+let NS = nsFor('25.11a');
+
+function nsFor(release: Release): Record<string, string> {
+  return { x: RELEASE_FACTS[release].namespace, gw: GW_NS, s11: SOAP11_NS, s12: SOAP12_NS };
+}
 
 /** Refuse any DTD before libxml2 sees it: no internal subset, no entity declarations, no risk. */
 function containsDoctype(raw: Buffer): boolean {
@@ -167,7 +174,8 @@ function read1332(message: XmlNode, common: MessageCommon, ctx: Ctx): FreieSuche
     a,
     'x:geburtsdaten/x:geburtstag/x:geburtsdatum/x:geburtsdatum/teilbekanntesDatum/jahrMonatTag',
   );
-  const geschlecht = textAt(a, 'x:geschlecht/code');
+  // 26.11 (SBGG): geschlecht holds the entry and whether only the current one counts.
+  const geschlecht = textAt(a, 'x:geschlecht/code') ?? textAt(a, 'x:geschlecht/x:geschlechtseintrag/code');
   const bereich = message.get('x:steuerungsinformationen/x:suchbereich/*', NS);
   const art = bereich && 'name' in bereich ? String(bereich.name) : '';
   const code = bereich ? textAt(bereich, 'code') : undefined;
@@ -187,8 +195,11 @@ function read1332(message: XmlNode, common: MessageCommon, ctx: Ctx): FreieSuche
   };
 }
 
-/** Parses a SOAP request. Throws RequestRejected for anything a register would send back. */
-export function parseRequest(raw: Buffer): ParsedRequest {
+/**
+ * Parses a SOAP request in one of the releases the register takes (`accepts`, default every
+ * release). Throws RequestRejected for anything a register would send back.
+ */
+export function parseRequest(raw: Buffer, accepts: readonly Release[] = RELEASES): ParsedRequest {
   const ctx: Ctx = {
     reject(rts, reason) {
       return new RequestRejected(rts, reason, this.soapVersion, this.partial);
@@ -222,14 +233,18 @@ export function parseRequest(raw: Buffer): ParsedRequest {
     const message = bodyChildren[0]!;
     const messageName = 'name' in message ? String(message.name) : '';
     const messageNs = 'namespaceUri' in message ? String(message.namespaceUri) : '';
-    if (messageNs !== XMELD_NS) throw ctx.reject('V000', 'Namensraum/Version wird nicht unterstützt');
+    const release = releaseOfNamespace(messageNs);
+    if (release === undefined || !accepts.includes(release)) {
+      throw ctx.reject('V000', `Namensraum/Version wird nicht unterstützt; unterstützt: ${accepts.join(', ')}`);
+    }
+    NS = nsFor(release);
 
     const identifikation = readIdentifikation(message, ctx);
     const autor = readParty(message.get('nachrichtenkopf.g2g/autor', NS));
     if (!autor) throw ctx.reject('X001', 'autor fehlt');
     ctx.partial = { identifikation, autor };
     const version = textAt(message, '@version');
-    if (version !== '25.11a') throw ctx.reject('V000', 'Version wird nicht unterstützt');
+    if (version !== RELEASE_FACTS[release].version) throw ctx.reject('V000', 'Version wird nicht unterstützt');
     const leser = readParty(message.get('nachrichtenkopf.g2g/leser', NS));
     if (!leser) throw ctx.reject('X001', 'leser fehlt');
     const common: MessageCommon = { identifikation, leser, autor };
@@ -238,7 +253,7 @@ export function parseRequest(raw: Buffer): ParsedRequest {
     if (messageName === 'datenabruf.personensuche.suchanfrage.1330') query = read1330(message, common, ctx);
     else if (messageName === 'datenabruf.freieSuche.suchanfrage.1332') query = read1332(message, common, ctx);
     else throw ctx.reject('S999', 'Nachrichtentyp wird von diesem Dienst nicht verarbeitet');
-    return { soapVersion: ctx.soapVersion, ...(vorgangXml ? { vorgangXml } : {}), query };
+    return { soapVersion: ctx.soapVersion, ...(vorgangXml ? { vorgangXml } : {}), query, release };
   } finally {
     doc.dispose();
   }

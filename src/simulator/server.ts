@@ -21,6 +21,7 @@ import {
   type SoapVersion,
 } from './request.js';
 import { CONTENT_TYPE, envelope, faultBody, faultStatus, type FaultSide } from './soap.js';
+import { RELEASES, type Release } from '../xmeld/releases.js';
 
 export interface RegisterBehaviour {
   /** The register is unreachable: every connection is reset without an answer. */
@@ -29,6 +30,8 @@ export interface RegisterBehaviour {
   blockDialect?: BlockDialect;
   /** Delay of the `Langsam` answer in ms (default: the simulator-wide slowDelayMs). */
   slowDelayMs?: number;
+  /** XMeld releases this register takes (default both); another release gets a V000 fault. */
+  xmeldReleases?: Release[];
 }
 
 export interface SimulatorSecurity {
@@ -100,8 +103,8 @@ export async function startSimulatedRegisters(opts: SimulatorOptions = {}): Prom
     await send(reply, version, faultStatus(version, side), envelope(version, body, headerXml));
   }
 
-  function meta(land: LandCode, request: { identifikation: Identifikation; autor: Party }): AnswerMeta {
-    return { info: LANDS[land], request };
+  function meta(land: LandCode, request: { identifikation: Identifikation; autor: Party }, release: Release): AnswerMeta {
+    return { info: LANDS[land], request, release };
   }
 
   /** Resolves true after `ms`, or false early when the simulator closes or the caller hangs up. */
@@ -140,17 +143,19 @@ export async function startSimulatedRegisters(opts: SimulatorOptions = {}): Prom
     opts.onRequest?.(land, raw, request.headers);
     const guessed: SoapVersion = String(request.headers['content-type'] ?? '').includes('soap+xml') ? '1.2' : '1.1';
 
+    const takes = b.xmeldReleases ?? [...RELEASES];
     let parsed: ParsedRequest;
     try {
-      parsed = parseRequest(raw);
+      parsed = parseRequest(raw, takes);
     } catch (err) {
       if (!(err instanceof RequestRejected)) throw err;
       const version = err.soapVersion ?? guessed;
-      const detail = err.partial ? compose0910(meta(land, err.partial), err.rts, err.reason) : undefined;
+      // A request it cannot read is answered in the newest release the register speaks.
+      const detail = err.partial ? compose0910(meta(land, err.partial, takes.at(-1) ?? '26.11'), err.rts, err.reason) : undefined;
       await sendFault(reply, version, 'sender', `${err.rts}: ${err.reason}`, detail);
       return;
     }
-    const { soapVersion, vorgangXml, query } = parsed;
+    const { soapVersion, vorgangXml, query, release } = parsed;
 
     if (opts.security?.verifyRequest) {
       try {
@@ -158,7 +163,7 @@ export async function startSimulatedRegisters(opts: SimulatorOptions = {}): Prom
       } catch (err) {
         const rts = err instanceof RejectedMessageError ? err.code : 'T011';
         const hinweis = 'Sicherheitsprüfung der Anfrage fehlgeschlagen';
-        const detail = compose0910(meta(land, query), rts, hinweis);
+        const detail = compose0910(meta(land, query, release), rts, hinweis);
         await sendFault(reply, soapVersion, 'sender', `${rts}: ${hinweis}`, detail, vorgangXml);
         return;
       }
@@ -184,7 +189,7 @@ export async function startSimulatedRegisters(opts: SimulatorOptions = {}): Prom
           soapVersion,
           'sender',
           `${decision.rts}: ${decision.hinweis}`,
-          compose0910({ info: ctx.info, request: query }, decision.rts, decision.hinweis),
+          compose0910({ info: ctx.info, request: query, release }, decision.rts, decision.hinweis),
           vorgangXml,
         );
         return;
@@ -196,7 +201,7 @@ export async function startSimulatedRegisters(opts: SimulatorOptions = {}): Prom
         const identifikation = decision.wrongCorrelation
           ? { ...query.identifikation, nachrichtenUUID: randomUUID() }
           : query.identifikation;
-        const m: AnswerMeta = { info: ctx.info, request: { identifikation, autor: query.autor } };
+        const m: AnswerMeta = { info: ctx.info, request: { identifikation, autor: query.autor }, release };
         const body = decision.message === '1331' ? compose1331(m, decision.antwort) : compose1333(m, decision.antwort);
         await send(reply, soapVersion, 200, envelope(soapVersion, body, vorgangXml));
         return;

@@ -3,7 +3,7 @@ import { XmlDocument, XmlElement } from 'libxml2-wasm';
 import { TechnicalFailureError } from '../errors.js';
 import type { MessageValidator } from '../xml/message-validator.js';
 import { selfContainedXml } from '../xml/self-contained.js';
-import { NS } from './namespaces.js';
+import { nsOf } from '../xml/xpath-read.js';
 
 /**
  * The message for one municipality of a fanned-out free search: the caller's 1332 with its own
@@ -17,7 +17,7 @@ export function deriveFanOutQuery(messageXml: string, ags: string, validator: Me
     const uuid = randomUUID();
     replaceText(root, 'nachrichtenkopf.g2g/identifikation.nachricht/nachrichtenUUID', uuid);
     replaceText(root, 'nachrichtenkopf.g2g/leser/kennung', `ags:${ags}`);
-    const area = root.get('x:steuerungsinformationen/x:suchbereich', NS);
+    const area = root.get('x:steuerungsinformationen/x:suchbereich', nsOf(root));
     if (!(area instanceof XmlElement)) throw new TechnicalFailureError('internal');
     for (let child = area.firstChild; child !== null; child = area.firstChild) child.remove();
     const gemeinde = area.addElement('gemeindeschluessel', area.prefix === '' ? undefined : area.prefix);
@@ -30,7 +30,7 @@ export function deriveFanOutQuery(messageXml: string, ags: string, validator: Me
 }
 
 function replaceText(root: XmlElement, path: string, text: string): void {
-  const el = root.get(path, NS);
+  const el = root.get(path, nsOf(root));
   if (!(el instanceof XmlElement)) throw new TechnicalFailureError('internal');
   for (let child = el.firstChild; child !== null; child = el.firstChild) child.remove();
   el.addText(text);

@@ -1,6 +1,4 @@
-/** Namespaces and fixed values of the XMeld version the gateway speaks. */
-export const XMELD_NS = 'http://www.osci.de/xmeld2511a';
-export const XMELD_VERSION = '25.11a';
+/** Namespaces and fixed values shared by the XMeld releases the gateway speaks (releases.ts has what differs). */
 export const GATEWAY_NS = 'urn:xmeld-gateway:1';
 export const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const SOAP12_NS = 'http://www.w3.org/2003/05/soap-envelope';
@@ -25,6 +23,3 @@ export function messageNumberOf(localName: string): MessageNumber | undefined {
   for (const [n, root] of Object.entries(ROOT)) if (root === localName) return n as MessageNumber;
   return undefined;
 }
-
-/** Prefix map for XPath over XMeld documents; header elements are unqualified. */
-export const NS = { x: XMELD_NS, gw: GATEWAY_NS } as const;

@@ -1,3 +1,5 @@
+import type { Release } from './releases.js';
+
 /**
  * What the gateway reads from an incoming 1330/1332: the routing keys, the data the protocol
  * must record (§ 40 BMG) and the header it answers to. Nothing here is sent onward — the query
@@ -27,6 +29,8 @@ export type Suchbereich =
 
 export interface QueryMessage {
   number: '1330' | '1332';
+  /** The XMeld release the caller wrote it in, and is answered in. */
+  release: Release;
   identification: MessageIdentification;
   leser: Party;
   autor: Party;

@@ -1,8 +1,8 @@
 import { XmlElement, type XmlNode } from 'libxml2-wasm';
 import { RejectedMessageError } from '../errors.js';
 import { elementToJson } from '../xml/element-to-json.js';
-import { textAt, textsAt, countAt } from '../xml/xpath-read.js';
-import { NS } from './namespaces.js';
+import { textAt, textsAt, countAt, nsOf } from '../xml/xpath-read.js';
+import { releaseOf } from './message-kind.js';
 import type { MessageIdentification, Party, QueryMessage, SecuritySelection, Selection, Suchbereich } from './query-message.js';
 
 /** Reads a schema-valid 1330/1332 root element into the gateway's query model. */
@@ -10,9 +10,10 @@ export function readQuery(root: XmlElement, number: '1330' | '1332'): QueryMessa
   const kopf = 'nachrichtenkopf.g2g';
   const identification = readIdentification(root, `${kopf}/identifikation.nachricht`);
   const stelle = 'x:datenAbrufendeStelle';
-  const suchprofil = root.get('x:suchprofil', NS);
+  const suchprofil = root.get('x:suchprofil', nsOf(root));
   const query: QueryMessage = {
     number,
+    release: releaseOf(root),
     identification,
     leser: readParty(root, `${kopf}/leser`),
     autor: readParty(root, `${kopf}/autor`),

@@ -4,6 +4,7 @@ import { escapeText } from '../xml/escape.js';
 import type { GatewayIdentity } from './gateway-identity.js';
 import { LIST_ERGEBNISSTATUS, LIST_NICHTERSTELLUNG } from './namespaces.js';
 import type { MessageIdentification, Party } from './query-message.js';
+import type { Release } from './releases.js';
 import { identificationXml, messageStart, newIdentification } from './write-header.js';
 
 export interface AnswerContext {
@@ -13,15 +14,17 @@ export interface AnswerContext {
   query: { identification: MessageIdentification; autor: Party };
   gateway: GatewayIdentity;
   now: Date;
+  /** The caller's release: the answer is written in it (its persons already are). */
+  release: Release;
 }
 
 /** Writes the normalized answer the caller receives. */
 export function writeAnswer(outcome: Outcome, ctx: AnswerContext): { xml: string; identification: MessageIdentification } {
   const identification = newIdentification(ctx.number, ctx.now);
-  const { open, close } = messageStart(ctx.number, identification, ctx.query.autor, ctx.gateway);
+  const { open, close } = messageStart(ctx.number, identification, ctx.query.autor, ctx.gateway, ctx.release);
   const xml = open
     + '<xmeld:antwortSuchanfrage>' + antwortXml(outcome) + '</xmeld:antwortSuchanfrage>'
-    + '<xmeld:ursprungsnachricht>' + identificationXml(ctx.query.identification) + '</xmeld:ursprungsnachricht>'
+    + '<xmeld:ursprungsnachricht>' + identificationXml(ctx.query.identification, ctx.release) + '</xmeld:ursprungsnachricht>'
     + close;
   return { xml, identification };
 }

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { escapeAttr, escapeText } from '../xml/escape.js';
 import type { GatewayIdentity } from './gateway-identity.js';
-import { LIST_NACHRICHTEN, XMELD_NS, XMELD_VERSION, type MessageNumber, ROOT } from './namespaces.js';
+import { LIST_NACHRICHTEN, type MessageNumber, ROOT } from './namespaces.js';
+import { RELEASE_FACTS, type Release } from './releases.js';
 import type { MessageIdentification, Party } from './query-message.js';
 
 /** Pieces shared by every message the gateway writes: root, G2G header, identification. */
 
-export function identificationXml(id: MessageIdentification): string {
+export function identificationXml(id: MessageIdentification, release: Release): string {
   return `<nachrichtenUUID>${escapeText(id.nachrichtenUUID)}</nachrichtenUUID>`
-    + `<nachrichtentyp listURI="${LIST_NACHRICHTEN}" listVersionID="${XMELD_VERSION}"><code>${escapeText(id.nachrichtentyp)}</code></nachrichtentyp>`
+    + `<nachrichtentyp listURI="${LIST_NACHRICHTEN}" listVersionID="${RELEASE_FACTS[release].version}"><code>${escapeText(id.nachrichtentyp)}</code></nachrichtentyp>`
     + `<erstellungszeitpunkt>${escapeText(id.erstellungszeitpunkt)}</erstellungszeitpunkt>`;
 }
 
@@ -47,12 +48,14 @@ export function messageStart(
   id: MessageIdentification,
   leser: Party,
   gw: GatewayIdentity,
+  release: Release,
 ): { open: string; close: string } {
   const root = `xmeld:${ROOT[number]}`;
-  const open = `<${root} xmlns:xmeld="${XMELD_NS}" produkt="${escapeAttr(gw.produkt)}"`
+  const { namespace, version } = RELEASE_FACTS[release];
+  const open = `<${root} xmlns:xmeld="${namespace}" produkt="${escapeAttr(gw.produkt)}"`
     + ` produkthersteller="${escapeAttr(gw.produkthersteller)}" produktversion="${escapeAttr(gw.produktversion)}"`
-    + ` standard="XMeld" version="${XMELD_VERSION}">`
-    + '<nachrichtenkopf.g2g><identifikation.nachricht>' + identificationXml(id) + '</identifikation.nachricht>'
+    + ` standard="XMeld" version="${version}">`
+    + '<nachrichtenkopf.g2g><identifikation.nachricht>' + identificationXml(id, release) + '</identifikation.nachricht>'
     // The standard's autor is a Behoerde.Erreichbar: reachable, so erreichbarkeit is required.
     + partyXml('leser', leser) + partyXml('autor', { kennung: gw.kennung, name: gw.name }, gw.erreichbarkeit)
     + '</nachrichtenkopf.g2g>'

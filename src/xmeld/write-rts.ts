@@ -3,6 +3,7 @@ import { escapeText } from '../xml/escape.js';
 import type { GatewayIdentity } from './gateway-identity.js';
 import { LIST_RTS } from './namespaces.js';
 import type { MessageIdentification, Party } from './query-message.js';
+import type { Release } from './releases.js';
 import { identificationXml, messageStart, newIdentification } from './write-header.js';
 
 /**
@@ -25,12 +26,14 @@ export interface RtsContext {
   refused?: { identification?: MessageIdentification; autor?: Party };
   gateway: GatewayIdentity;
   now: Date;
+  /** The refused message's release where it could be read, else the default release. */
+  release: Release;
 }
 
 /** Writes the 0910 return-to-sender that goes into a SOAP fault's detail. */
 export function writeReturnToSender(ctx: RtsContext): string {
   const id = newIdentification('0910', ctx.now);
-  const { open, close } = messageStart('0910', id, ctx.refused?.autor ?? UNKNOWN_SENDER, ctx.gateway);
+  const { open, close } = messageStart('0910', id, ctx.refused?.autor ?? UNKNOWN_SENDER, ctx.gateway, ctx.release);
   return open
     + '<xmeld:rts.container><xmeld:begruendung>'
     + `<xmeld:grund listURI="${LIST_RTS}" listVersionID="5"><code>${ctx.code}</code></xmeld:grund>`
@@ -38,6 +41,6 @@ export function writeReturnToSender(ctx: RtsContext): string {
       ? `<xmeld:ergaenzende.hinweise>${escapeText(ctx.hinweis)}</xmeld:ergaenzende.hinweise>`
       : '')
     + '</xmeld:begruendung></xmeld:rts.container>'
-    + '<xmeld:ursprungsnachricht>' + identificationXml(ctx.refused?.identification ?? UNKNOWN_ID) + '</xmeld:ursprungsnachricht>'
+    + '<xmeld:ursprungsnachricht>' + identificationXml(ctx.refused?.identification ?? UNKNOWN_ID, ctx.release) + '</xmeld:ursprungsnachricht>'
     + close;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The project's own schema files (XMeld 25.11a XSDs, gateway header XSD, WSDL) live in
+ * The project's own schema files (XMeld 25.11a and 26.11 XSDs, gateway header XSD, WSDL) live in
  * `schemas/` at the project root. This module finds them and hands them out, for the
  * validator and for the HTTP layer that serves `GET /xmeld?wsdl` and `GET /xmeld?xsd=…`.
  */
@@ -13,8 +13,10 @@ export const schemaDir: string = findSchemaDir(path.dirname(fileURLToPath(import
 
 /** Path of the WSDL below `schemas/`. */
 export const wsdlFile = 'xmeld-gateway.wsdl';
+/** Entry XSD of each release's XMeld set below `schemas/`. */
+export const XMELD_ENTRY_FILES = { '25.11a': 'xmeld-2511a/xmeld.xsd', '26.11': 'xmeld-2611/xmeld.xsd' } as const;
 /** Entry XSD of the XMeld 25.11a set below `schemas/`. */
-export const xmeldEntryFile = 'xmeld-2511a/xmeld.xsd';
+export const xmeldEntryFile = XMELD_ENTRY_FILES['25.11a'];
 /** XSD of the gateway's own SOAP header below `schemas/`. */
 export const gatewayXsdFile = 'gateway.xsd';
 

@@ -1,9 +1,25 @@
-import type { XmlNode } from 'libxml2-wasm';
-import { NS } from '../xmeld/namespaces.js';
+import { XmlElement, type XmlNode } from 'libxml2-wasm';
+import { GATEWAY_NS } from '../xmeld/namespaces.js';
+import { RELEASE_FACTS, releaseOfNamespace } from '../xmeld/releases.js';
+
+const DEFAULT_NS = { x: RELEASE_FACTS['25.11a'].namespace, gw: GATEWAY_NS };
+const NS_BY_RELEASE = new Map(Object.values(RELEASE_FACTS).map((f) => [f.namespace, { x: f.namespace, gw: GATEWAY_NS }]));
+
+/**
+ * The prefix map for XPath below `node`: `x` is the XMeld namespace of the release the node's
+ * message is in (the nearest element in an XMeld namespace, itself or an ancestor), so one
+ * reader serves every release.
+ */
+export function nsOf(node: XmlNode): { x: string; gw: string } {
+  for (let n: XmlNode | null = node; n instanceof XmlElement; n = n.parent) {
+    if (releaseOfNamespace(n.namespaceUri) !== undefined) return NS_BY_RELEASE.get(n.namespaceUri) ?? DEFAULT_NS;
+  }
+  return DEFAULT_NS;
+}
 
 /** Trimmed text of the first node the path selects, or undefined. */
 export function textAt(node: XmlNode, xpath: string): string | undefined {
-  const found = node.get(xpath, NS);
+  const found = node.get(xpath, nsOf(node));
   if (found === null) return undefined;
   const t = found.content.trim();
   return t === '' ? undefined : t;
@@ -12,7 +28,7 @@ export function textAt(node: XmlNode, xpath: string): string | undefined {
 /** Trimmed texts of all nodes the path selects (empty ones left out). */
 export function textsAt(node: XmlNode, xpath: string): string[] {
   const out: string[] = [];
-  for (const n of node.find(xpath, NS)) {
+  for (const n of node.find(xpath, nsOf(node))) {
     const t = n.content.trim();
     if (t !== '') out.push(t);
   }
@@ -20,5 +36,5 @@ export function textsAt(node: XmlNode, xpath: string): string[] {
 }
 
 export function countAt(node: XmlNode, xpath: string): number {
-  return node.find(xpath, NS).length;
+  return node.find(xpath, nsOf(node)).length;
 }

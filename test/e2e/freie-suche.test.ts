@@ -102,7 +102,7 @@ describe('fan-out over many municipalities, a failing register, and merges above
     const base = await loadPopulation();
     // 600 Erika Testfrau in each of two NW municipalities: 1200 merged, above the list cap.
     const many = (ags: string): Person[] => Array.from({ length: 600 }, (_, i) => ({
-      id: `many-${ags}-${i}`, ags, familienname: 'Vielfrau', vornamen: 'Erika', geburtsdatum: '1970-01-01', geschlecht: 'w',
+      id: `many-${ags}-${i}`, ags, familienname: 'Vielfrau', vornamen: 'Erika', geburtsdatum: '1970-01-01', geschlecht: 'w', fruehererGeschlechtseintrag: [],
       staatsangehoerigkeit: '000', auskunftssperre: false, kinder: [],
       anschrift: { strasse: 'Simulationsweg', hausnummer: String(i + 1), postleitzahl: '50667', wohnort: 'Köln' },
     }) as Person);

@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../support/gateway-harness.js';
 import { officialMessageErrors } from '../support/official-closure.js';
-import { officialVerdicts, xmeldMessageOf } from '../support/official-xmeld.js';
+import { officialVerdictsByRelease, releaseOfMessage, xmeldMessageOf } from '../support/official-xmeld.js';
 import { fixturesDir, samplesDir } from '../support/paths.js';
 import { envelope, postSoap } from '../support/soap-post.js';
 
@@ -45,11 +45,11 @@ afterAll(async () => {
 function expectAllValid(label: string, envelopes: { name: string; xml: string }[]): void {
   const messages = envelopes.map((e) => ({ name: e.name, xml: xmeldMessageOf(e.xml) }));
   for (const m of messages) expect(m.xml, `${label} ${m.name}: no XMeld message`).toBeDefined();
-  const verdicts = officialVerdicts('25.11a', messages.map((m) => m.xml as string));
+  const verdicts = officialVerdictsByRelease(messages.map((m) => m.xml as string));
   const invalid = verdicts.map((v, i) => ({ v, name: messages[i]?.name })).filter((x) => !x.v.valid);
   expect(invalid.map((x) => `${x.name}: ${x.v.errors}`), label).toEqual([]);
   // the same verdict in-process (libxml2-wasm on the catalog-resolved closure)
-  const inProcess = messages.map((m) => ({ name: m.name, errors: officialMessageErrors('25.11a', m.xml as string) })).filter((x) => x.errors.length > 0);
+  const inProcess = messages.map((m) => ({ name: m.name, errors: officialMessageErrors(releaseOfMessage(m.xml as string), m.xml as string) })).filter((x) => x.errors.length > 0);
   expect(inProcess, `${label} (libxml2-wasm)`).toEqual([]);
 }
 

@@ -28,6 +28,12 @@ describe('schema files', () => {
       'xmeld-2511a/g2g-kopf.xsd',
       'xmeld-2511a/returntosender.xsd',
       'xmeld-2511a/xmeld.xsd',
+      'xmeld-2611/codes.xsd',
+      'xmeld-2611/datenabruf.xsd',
+      'xmeld-2611/datentypen.xsd',
+      'xmeld-2611/g2g-kopf.xsd',
+      'xmeld-2611/returntosender.xsd',
+      'xmeld-2611/xmeld.xsd',
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { XmlDocument, XmlElement } from 'libxml2-wasm';
 
-const NS = {
+const BASE_NS = {
   x: 'http://www.osci.de/xmeld2511a',
   gw: 'urn:xmeld-gateway:1',
   s11: 'http://schemas.xmlsoap.org/soap/envelope/',
@@ -9,6 +9,8 @@ const NS = {
 
 export interface AnswerFacts {
   soapVersion: '1.1' | '1.2' | undefined;
+  /** The XMeld namespace the answer is written in. */
+  xmeldNamespace?: string;
   faultCode?: string;
   rts?: string;
   messageRoot?: string;
@@ -27,6 +29,9 @@ export function answerFacts(body: string): AnswerFacts {
   const doc = XmlDocument.fromString(body);
   try {
     const root = doc.root;
+    // The answer is in the caller's release: read it in the namespace it carries.
+    const first = doc.get("//*[starts-with(namespace-uri(), 'http://www.osci.de/xmeld')]");
+    const NS = { ...BASE_NS, ...(first instanceof XmlElement ? { x: first.namespaceUri } : {}) };
     const soapVersion = root.namespaceUri === NS.s11 ? '1.1' : root.namespaceUri === NS.s12 ? '1.2' : undefined;
     const text = (xp: string): string | undefined => {
       const n = doc.get(xp, NS);
@@ -37,6 +42,7 @@ export function answerFacts(body: string): AnswerFacts {
     const m = '/*/*[local-name()="Body"]/*';
     return {
       soapVersion,
+      ...(first instanceof XmlElement ? { xmeldNamespace: first.namespaceUri } : {}),
       faultCode: text('//s11:Fault/faultcode') ?? text('//s12:Fault/s12:Code/s12:Value'),
       rts: text('//x:administration.returntosender.0910/x:rts.container/x:begruendung/x:grund/code'),
       messageRoot: msg instanceof XmlElement ? msg.name : undefined,

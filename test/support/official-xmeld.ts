@@ -83,3 +83,20 @@ export function xmeldMessageOf(envelopeXml: string): string | undefined {
     doc.dispose();
   }
 }
+
+/** The release a message's root namespace names (a message of neither release reads as 25.11a, and fails there). */
+export function releaseOfMessage(xml: string): Release {
+  return /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<[^>]*xmlns(:[\w.-]+)?="http:\/\/www\.osci\.de\/xmeld2611"/.test(xml) ? '26.11' : '25.11a';
+}
+
+/** The standard's verdict on each message, each against the official schemas of its own release. */
+export function officialVerdictsByRelease(messages: string[]): Array<OfficialVerdict & { release: Release }> {
+  const out = new Array<OfficialVerdict & { release: Release }>(messages.length);
+  for (const release of ['25.11a', '26.11'] as const) {
+    const indexes = messages.map((m, i) => (releaseOfMessage(m) === release ? i : -1)).filter((i) => i >= 0);
+    if (indexes.length === 0) continue;
+    const verdicts = officialVerdicts(release, indexes.map((i) => messages[i] as string));
+    indexes.forEach((i, k) => { out[i] = { ...(verdicts[k] as OfficialVerdict), release }; });
+  }
+  return out;
+}

@@ -2,7 +2,7 @@ import type { QueryMessage, Selection } from '../../src/xmeld/query-message.js';
 
 /** A query model for pure-logic tests: a lawful 1330 unless told otherwise. */
 export function queryModel(over: Partial<Omit<QueryMessage, 'selection'>> & { selection?: Partial<Selection> } = {}): QueryMessage {
-  const { selection, ...rest } = over;
+  const { selection, release, ...rest } = over;
   return {
     number: '1330',
     identification: { nachrichtenUUID: '11111111-2222-4333-8444-555555555555', nachrichtentyp: '1330', erstellungszeitpunkt: '2026-11-23T08:00:00.000+01:00' },
@@ -21,5 +21,6 @@ export function queryModel(over: Partial<Omit<QueryMessage, 'selection'>> & { se
       ...selection,
     },
     ...rest,
+    release: release ?? '25.11a',
   };
 }

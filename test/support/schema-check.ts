@@ -1,14 +1,15 @@
 import { XmlDocument, XmlElement } from 'libxml2-wasm';
-import { XmeldSchema, type ValidationResult } from '../../src/xml/xsd-validator.js';
+import { ReleaseSchemas } from '../../src/xml/release-schemas.js';
+import type { ValidationResult } from '../../src/xml/xsd-validator.js';
 
-let schema: XmeldSchema | undefined;
+let schema: ReleaseSchemas | undefined;
 
 /**
- * Validates the XMeld message of an answer envelope against the gateway's schemas: the Body's
+ * Validates the XMeld message of an answer envelope against the gateway's schemas of its release: the Body's
  * message, or the 0910 inside a fault's detail.
  */
 export function validateAnswerMessage(body: string): ValidationResult {
-  schema ??= XmeldSchema.load();
+  schema ??= ReleaseSchemas.load();
   const doc = XmlDocument.fromString(body);
   try {
     const rts = doc.get('//*[local-name()="administration.returntosender.0910"]');
