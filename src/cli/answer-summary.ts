@@ -1,4 +1,5 @@
 import { XmlDocument, XmlElement, type XmlNode } from 'libxml2-wasm';
+import { releaseOfNamespace } from '../xmeld/releases.js';
 
 /**
  * What `send` shows of a gateway answer: outcome, Vorgangsnummer, correlation and the persons
@@ -104,6 +105,8 @@ export function formatSummary(s: AnswerSummary, ctx: { sentUuid?: string; signat
   const row = (label: string, value: string): void => { lines.push(`${label.padEnd(16)}${value}`); };
   row('HTTP', String(s.httpStatus));
   if (s.message) row('Nachricht', s.message);
+  const release = s.xmeldNamespace === undefined ? undefined : releaseOfNamespace(s.xmeldNamespace);
+  if (release !== undefined) row('XMeld', release);
   if (s.vorgangsnummer) row('Vorgangsnummer', s.vorgangsnummer);
   if (s.ergebnisstatus) row('Ergebnis', `${s.ergebnisstatus} ${OUTCOME[s.ergebnisstatus] ?? ''}`.trim());
   if (s.rueckweisung.length > 0) row('Rückweisung', s.rueckweisung.join(', '));

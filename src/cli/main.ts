@@ -14,6 +14,7 @@ import { runWorkers, isWorkerProcess } from './run-workers.js';
 import { sendMessageFile } from './send-message.js';
 import { formatSummary, readAnswerSummary, summaryLine } from './answer-summary.js';
 import { answerTrustFrom, verifyAnswer } from './verify-answer.js';
+import { RELEASES, type Release } from '../xmeld/releases.js';
 import { registerProtocolCommands } from './protocol-commands.js';
 import { registerDvdvCommands } from './dvdv-commands.js';
 
@@ -91,16 +92,19 @@ program.command('send')
   .option('--keep-uuid', 'keep the message\'s nachrichtenUUID (default: a fresh one, so a file can be sent again)')
   .option('--gateway-cert <pem>', 'the gateway certificate the answer must be signed with (default: security.signingCertificate)')
   .option('--ca <pem...>', 'trust anchors for the answer\'s signer (default: the configured parties\' anchors)')
+  .addOption(new Option('--xmeld-version <release>', 'send the message in this XMeld release (translated from the file\'s)').choices([...RELEASES]))
   .option('--raw', 'print the answer envelope as received (person data included) instead of the summary')
   .option('-q, --quiet', 'print only the one-line summary (no personal data)')
   .action(async (file: string, opts: {
     url?: string; soap: '1.1' | '1.2'; key?: string; cert?: string; as: string; unsigned?: boolean; keepUuid?: boolean;
-    gatewayCert?: string; ca?: string[]; raw?: boolean; quiet?: boolean;
+    gatewayCert?: string; ca?: string[]; raw?: boolean; quiet?: boolean; xmeldVersion?: Release;
   }) => {
     const c = config();
     const url = opts.url ?? `http://${c.http.host}:${c.http.port}/xmeld`;
     const sign = opts.unsigned ? undefined : await signerFor(c, opts);
-    const res = await sendMessageFile(file, url, { soapVersion: opts.soap, freshUuid: !opts.keepUuid, ...(sign ? { sign } : {}) });
+    const res = await sendMessageFile(file, url, {
+      soapVersion: opts.soap, freshUuid: !opts.keepUuid, ...(sign ? { sign } : {}), ...(opts.xmeldVersion ? { xmeldRelease: opts.xmeldVersion } : {}),
+    });
     const summary = readAnswerSummary(res.status, res.body);
     const signature = await verifyAnswer(res.body, answerTrustFrom(c, opts));
     if (opts.raw) console.log(res.body);

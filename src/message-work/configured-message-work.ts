@@ -4,7 +4,7 @@ import type { HopSecurity } from '../intake/hop-security.js';
 import type { PartyRegistry } from '../parties/party-registry.js';
 import { createHopSecurity } from '../security/hop-security-setup.js';
 import type { ReplayGuard } from '../security/replay-guard.js';
-import { schemaVerdictOf, type MessageValidator } from '../xml/message-validator.js';
+import type { MessageValidator } from '../xml/message-validator.js';
 import { ReleaseSchemas } from '../xml/release-schemas.js';
 import { InlineMessageWork } from './inline-message-work.js';
 import { RejectedMessageError } from '../errors.js';
@@ -33,12 +33,7 @@ export async function createConfiguredWork(
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.replayGuard ? { replayGuard: opts.replayGuard } : {}),
   });
-  const validator: MessageValidator = {
-    verdict: (el) => {
-      const r = schema.validate(el);
-      return r.ok ? 'valid' : schemaVerdictOf(r.errors);
-    },
-  };
+  const validator = schema.validator;
   const work = new InlineMessageWork({
     limits: { maxBytes: config.http.bodyLimitBytes, structure: { ...REQUEST_STRUCTURE_LIMITS, ...definedOnly(config.limits.request) } },
     answerLimits: { maxBytes: config.register.maxAnswerBytes, structure: { ...ANSWER_STRUCTURE_LIMITS, ...definedOnly(config.limits.answer) } },

@@ -1,5 +1,6 @@
 import type { XmlElement } from 'libxml2-wasm';
 import { RELEASES, releaseOfNamespace, type Release } from '../xmeld/releases.js';
+import { schemaVerdictOf, type MessageValidator } from './message-validator.js';
 import { XMELD_ENTRY_FILES, schemaDir } from './schema-files.js';
 import { XmeldSchema, type ValidationResult } from './xsd-validator.js';
 
@@ -19,6 +20,16 @@ export class ReleaseSchemas {
     const set = release === undefined ? undefined : this.sets.get(release);
     if (set === undefined) return { ok: false, errors: [{ reason: 'No matching global declaration available for the validation root.' }] };
     return set.validate(message);
+  }
+
+  /** The verdicts the pipeline needs (X001/X010/X011), from this schema set. */
+  get validator(): MessageValidator {
+    return {
+      verdict: (el) => {
+        const r = this.validate(el);
+        return r.ok ? 'valid' : schemaVerdictOf(r.errors);
+      },
+    };
   }
 
   dispose(): void {

@@ -69,6 +69,15 @@ describe('xmeld-gateway send', () => {
     expect(r.stdout).toMatch(/^Signatur\s+UNGÜLTIG \(T070/m);
   });
 
+  it('--xmeld-version sends a 25.11a file as 26.11 and gets the answer in 26.11', async () => {
+    const r = await send('fixtures/queries/1330-unique-hit.xml', '--xmeld-version', '26.11');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^XMeld\s+26\.11$/m);
+    expect(r.stdout).toMatch(/^Ergebnis\s+01 Treffer/m);
+    const plain = await send('fixtures/queries/1330-unique-hit.xml');
+    expect(plain.stdout).toMatch(/^XMeld\s+25\.11a$/m);
+  });
+
   it('a refusal shows the 0910 code and its text (exit 2)', async () => {
     const r = await send('fixtures/queries/1330-unique-hit.xml', '--as', 'untrusted');
     expect(r.code).toBe(2);

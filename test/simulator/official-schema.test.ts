@@ -1,20 +1,29 @@
 /**
  * Every fixture query and every XMeld answer of the simulator against the official XMeld
- * 25.11a schemas (the whole closure, imports included; see official-schema.ts).
+ * schemas of 25.11a and of 26.11 (the whole closure, imports included; see official-schema.ts).
+ * The 26.11 queries are the fixtures translated by the gateway's table, checked here too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XmlDocument, XmlValidateError, type XmlElement, type XsdValidator } from 'libxml2-wasm';
 import { startSimulatedRegisters, type SimulatedRegisters } from '../../src/simulator/index.js';
 import { loadOfficialValidator, officialSchemasAvailable } from './official-schema.js';
 import { postSoap, readFixture, readManifest, soapEnvelope, vorgangHeader } from './helpers.js';
+import { ReleaseSchemas } from '../../src/xml/release-schemas.js';
+import { translateQuery } from '../../src/xmeld/translate/translate-query.js';
 
 const manifest = await readManifest();
+const own = ReleaseSchemas.load();
 
-describe.skipIf(!officialSchemasAvailable)('official XMeld 25.11a structure', () => {
+describe.skipIf(!officialSchemasAvailable).each(['25.11a', '26.11'] as const)('official XMeld %s structure', (release) => {
   let validator: XsdValidator;
   let sim: SimulatedRegisters;
+  const fixtureIn = async (file: string): Promise<string> => {
+    const xml = await readFixture(file);
+    if (release === '25.11a') return xml;
+    return translateQuery(xml, { message: xml.includes('suchanfrage.1332') ? '1332' : '1330', from: '25.11a', to: release }, own.validator);
+  };
   beforeAll(async () => {
-    validator = loadOfficialValidator();
+    validator = loadOfficialValidator(release);
     sim = await startSimulatedRegisters({ slowDelayMs: 10 });
   });
   afterAll(async () => {
@@ -33,7 +42,7 @@ describe.skipIf(!officialSchemasAvailable)('official XMeld 25.11a structure', ()
   };
 
   it('rejects a broken message (the check has teeth)', async () => {
-    const xml = (await readFixture('1330-unique-hit.xml')).replace('<xmeld:suchprofil>', '<xmeld:suchprofilX>').replace('</xmeld:suchprofil>', '</xmeld:suchprofilX>');
+    const xml = (await fixtureIn('1330-unique-hit.xml')).replace('<xmeld:suchprofil>', '<xmeld:suchprofilX>').replace('</xmeld:suchprofil>', '</xmeld:suchprofilX>');
     const doc = XmlDocument.fromString(xml);
     try {
       expect(problems(doc).length).toBeGreaterThan(0);
@@ -43,7 +52,7 @@ describe.skipIf(!officialSchemasAvailable)('official XMeld 25.11a structure', ()
   });
 
   it.each(manifest.map((q) => [q.file, q] as const))('%s: query and answer are valid', async (_f, entry) => {
-    const message = await readFixture(entry.file);
+    const message = await fixtureIn(entry.file);
     const query = XmlDocument.fromString(message);
     try {
       expect(problems(query)).toEqual([]);

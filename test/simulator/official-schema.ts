@@ -12,6 +12,6 @@ import { sharedDir } from '../support/paths.js';
 
 export const officialSchemasAvailable = existsSync(path.join(sharedDir, 'xmeld/25.11a/official/catalog.xml'));
 
-export function loadOfficialValidator(): XsdValidator {
-  return officialMessagesSchema('25.11a');
+export function loadOfficialValidator(release: '25.11a' | '26.11' = '25.11a'): XsdValidator {
+  return officialMessagesSchema(release);
 }
