@@ -5,11 +5,11 @@ import path from 'node:path';
 import { loadConfig, type GatewayConfig } from '../config/gateway-config.js';
 import { startGateway } from '../gateway.js';
 import { createLogger } from '../log/logger.js';
-import { isLandCode } from '../routing/laender.js';
+import { isLandCode, type LandCode } from '../routing/laender.js';
 import { generateTestPki, testSigner, type IdentityName } from '../security/test-pki.js';
 import { signEnvelope } from '../security/wss-sign.js';
 import { simulatorSecurity } from '../simulator/simulator-security.js';
-import { startSimulatedRegisters } from '../simulator/server.js';
+import { startSimulatedRegisters, type RegisterBehaviour } from '../simulator/server.js';
 import { runWorkers, isWorkerProcess } from './run-workers.js';
 import { sendMessageFile } from './send-message.js';
 import { formatSummary, readAnswerSummary, summaryLine } from './answer-summary.js';
@@ -65,8 +65,21 @@ async function simulators(c: GatewayConfig, opts: { port?: number; slowDelayMs?:
     logger: createLogger(c.log.level === 'info' ? 'warn' : c.log.level),
     ...(security ? { security } : {}),
     ...(opts.slowDelayMs !== undefined ? { slowDelayMs: opts.slowDelayMs } : {}),
-    behaviour: Object.fromEntries((opts.down ?? []).filter(isLandCode).map((l) => [l, { down: true }])),
+    behaviour: simulatedBehaviour(c, opts.down ?? []),
   });
+}
+
+/**
+ * Each simulated register as the configuration describes its Land: the XMeld releases its route
+ * takes (so the demo's gateway and registers agree), and down where asked.
+ */
+function simulatedBehaviour(c: GatewayConfig, down: string[]): Partial<Record<LandCode, RegisterBehaviour>> {
+  const out: Partial<Record<LandCode, RegisterBehaviour>> = {};
+  for (const [land, route] of Object.entries(c.routes.laender)) {
+    if (isLandCode(land) && route?.xmeldReleases !== undefined) out[land] = { xmeldReleases: route.xmeldReleases };
+  }
+  for (const land of down.filter(isLandCode)) out[land] = { ...out[land], down: true };
+  return out;
 }
 
 program.command('simulate')

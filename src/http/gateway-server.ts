@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { RejectedMessageError } from '../errors.js';
 import type { QueryPipeline, SoapResponse } from '../intake/query-pipeline.js';
-import { readSchemaFileForHttp, SchemaFileNotFoundError, wsdlFile } from '../xml/schema-files.js';
+import { readSchemaFileForHttp, readWsdlForHttp, SchemaFileNotFoundError, wsdlFile } from '../xml/schema-files.js';
 import type { GatewayMetrics } from './metrics.js';
 
 export interface GatewayServerDeps {
@@ -86,6 +86,10 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
     const endpoint = deps.publicUrl();
     try {
       if ('wsdl' in q || 'WSDL' in q) {
+        // ?wsdl is the 25.11a form (what existing clients were generated from); ?wsdl=26.11 the other.
+        const release = q['wsdl'] ?? q['WSDL'];
+        if (release === '26.11') return reply.header('content-type', 'text/xml; charset=utf-8').send(readWsdlForHttp('26.11', endpoint));
+        if (release !== '' && release !== undefined && release !== '25.11a') return reply.code(404).send('unknown XMeld release; use ?wsdl=25.11a or ?wsdl=26.11\n');
         return reply.header('content-type', 'text/xml; charset=utf-8').send(readSchemaFileForHttp(wsdlFile, endpoint));
       }
       const xsd = q['xsd'];

@@ -118,3 +118,16 @@ export function listSchemaFilesIn(dir: string): string[] {
 function escapeAttribute(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }
+
+/**
+ * The WSDL for callers of one XMeld release: the same operations, their messages typed by that
+ * release's schema set. `schemas/` holds the 25.11a form; the 26.11 form differs only in the
+ * XMeld namespace and the schema it imports, so it is derived, not kept twice.
+ */
+export function readWsdlForHttp(release: '25.11a' | '26.11', endpoint?: string): string {
+  const base = readSchemaFileForHttp(wsdlFile, endpoint);
+  if (release === '25.11a') return base;
+  return base
+    .replaceAll('http://www.osci.de/xmeld2511a', 'http://www.osci.de/xmeld2611')
+    .replaceAll(`?xsd=${XMELD_ENTRY_FILES['25.11a']}`, `?xsd=${XMELD_ENTRY_FILES['26.11']}`);
+}

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import soap from 'soap';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/config/gateway-config.js';
 import { ReleaseSchemas } from '../../src/xml/release-schemas.js';
@@ -50,6 +52,17 @@ describe('V000: a release the gateway does not speak', () => {
   it('a version attribute that contradicts the namespace is V000', async () => {
     expect((await send(h, hit25.replace('version="25.11a"', 'version="26.11"'))).rts).toBe('V000');
     expect((await send(h, hit26.replace('version="26.11"', 'version="25.11a"'))).rts).toBe('V000');
+  });
+
+  it('?wsdl=26.11 describes the same operations in 26.11 terms (a stock client reads it)', async () => {
+    const wsdl = await (await request(`${h.endpoint}?wsdl=26.11`)).body.text();
+    expect(wsdl).toContain(`xmlns:xmeld="${NS26}"`);
+    expect(wsdl).toContain('?xsd=xmeld-2611/xmeld.xsd');
+    expect(wsdl).not.toContain(NS25);
+    const client = await soap.createClientAsync(`${h.endpoint}?wsdl=26.11`);
+    const ports = (client.describe() as Record<string, Record<string, Record<string, unknown>>>)['XmeldGatewayService'] ?? {};
+    expect(Object.keys(ports['XmeldGatewaySoap11'] ?? {}).sort()).toEqual(['freieSuche', 'personensuche']);
+    expect((await request(`${h.endpoint}?wsdl=24.05`)).statusCode).toBe(404);
   });
 
   it('both releases are accepted by default', async () => {
