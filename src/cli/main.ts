@@ -14,6 +14,9 @@ import { runWorkers, isWorkerProcess } from './run-workers.js';
 import { sendMessageFile } from './send-message.js';
 import { formatSummary, readAnswerSummary, summaryLine } from './answer-summary.js';
 import { answerTrustFrom, verifyAnswer } from './verify-answer.js';
+import { stringify as stringifyYaml } from 'yaml';
+import { maskSecrets } from '../config/config-check.js';
+import { checkPemFiles } from '../security/hop-security-setup.js';
 import { RELEASES, type Release } from '../xmeld/releases.js';
 import { registerProtocolCommands } from './protocol-commands.js';
 import { registerDvdvCommands } from './dvdv-commands.js';
@@ -163,6 +166,18 @@ async function signerFor(c: GatewayConfig, o: { key?: string; cert?: string; as:
   const signer = testSigner(identity);
   return async (xml) => signEnvelope(xml, signer);
 }
+
+program.command('config')
+  .description('configuration tools')
+  .command('check')
+  .description('check the configuration (keys, values, every PEM file it names) and print it in effect, secrets masked')
+  .action(async () => {
+    const c = config();
+    if (c.security.testPki !== undefined) await generateTestPki(path.resolve(c.security.testPki));
+    checkPemFiles(c);
+    console.log(stringifyYaml(maskSecrets(c)).trimEnd());
+    console.error('configuration ok');
+  });
 
 registerProtocolCommands(program, config);
 registerDvdvCommands(program);

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { LAND_CODES } from '../routing/laender.js';
 import { RELEASES } from '../xmeld/releases.js';
+import { ConfigError, schemaProblems, unknownKeys } from './config-check.js';
 
 const release = z.enum(RELEASES);
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD');
@@ -214,16 +215,21 @@ export const DEFAULT_CONFIG_FILE = 'config/default.yaml';
 /** Loads and checks a configuration file; environment overrides are applied on top. */
 export function loadConfig(file?: string, env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const chosen = file ?? env['XMELD_GATEWAY_CONFIG'] ?? DEFAULT_CONFIG_FILE;
-  const raw: unknown = parseYaml(readFileSync(path.resolve(chosen), 'utf8'));
-  return applyEnv(parseConfig(raw), env);
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path.resolve(chosen), 'utf8'));
+  } catch (e) {
+    throw new ConfigError([e instanceof Error ? e.message.split('\n')[0] ?? e.message : String(e)], chosen);
+  }
+  return applyEnv(parseConfig(raw, chosen), env);
 }
 
-export function parseConfig(raw: unknown): GatewayConfig {
+/** Checks a parsed YAML document; unknown keys are refused, not dropped (ConfigError lists all). */
+export function parseConfig(raw: unknown, source?: string): GatewayConfig {
+  const unknown = unknownKeys(configSchema, raw);
   const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid configuration: ${problems}`);
-  }
+  const problems = [...unknown, ...(result.success ? [] : schemaProblems(result.error.issues))];
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems, source);
   return result.data;
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { ConfigError } from '../config/config-check.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { unsignedHops, type HopSecurity } from '../intake/hop-security.js';
 import { PartyRegistry } from '../parties/party-registry.js';
@@ -17,6 +18,59 @@ export function pemReader(config: GatewayConfig): (file: string) => string {
   };
 }
 
+type PemKind = 'certificate' | 'private key' | 'CRL';
+const PEM_LABELS: Record<PemKind, RegExp> = {
+  certificate: /-----BEGIN CERTIFICATE-----/,
+  'private key': /-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/,
+  CRL: /-----BEGIN (?:X509 )?CRL-----/,
+};
+
+/**
+ * Every PEM file the configuration names, read and checked for what it must hold, before any
+ * is used: the errors name the key, the file and what was expected (ConfigError lists them all).
+ */
+export function checkPemFiles(config: GatewayConfig): void {
+  const read = pemReader(config);
+  const problems: string[] = [];
+  const check = (key: string, file: string | undefined, kind: PemKind): void => {
+    if (file === undefined) return;
+    let text: string;
+    try {
+      text = read(file);
+    } catch (e) {
+      problems.push(`${key}: file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      return;
+    }
+    // A CRL may also be given as base64 DER (trust.ts reads both).
+    const ok = PEM_LABELS[kind].test(text) || (kind === 'CRL' && /^[A-Za-z0-9+/=\s]+$/.test(text));
+    if (!ok) problems.push(`${key}: file ${file} is not a PEM ${kind}`);
+  };
+  const { security, http, register } = config;
+  if (security.required) {
+    check('security.signingKey', security.signingKey, 'private key');
+    check('security.signingCertificate', security.signingCertificate, 'certificate');
+  }
+  config.parties.forEach((p, i) => {
+    const at = `parties[${i}]`;
+    p.trustAnchors.forEach((f, j) => check(`${at}.trustAnchors[${j}]`, f, 'certificate'));
+    p.intermediates.forEach((f, j) => check(`${at}.intermediates[${j}]`, f, 'certificate'));
+    p.crls.forEach((f, j) => check(`${at}.crls[${j}]`, f, 'CRL'));
+    p.signerCertificates.forEach((f, j) => check(`${at}.signerCertificates[${j}]`, f, 'certificate'));
+    check(`${at}.clientCertificate`, p.clientCertificate, 'certificate');
+  });
+  if (http.tls) {
+    check('http.tls.key', http.tls.key, 'private key');
+    check('http.tls.certificate', http.tls.certificate, 'certificate');
+    http.tls.clientCa.forEach((f, j) => check(`http.tls.clientCa[${j}]`, f, 'certificate'));
+  }
+  if (register.tls) {
+    check('register.tls.key', register.tls.key, 'private key');
+    check('register.tls.certificate', register.tls.certificate, 'certificate');
+    register.tls.ca.forEach((f, j) => check(`register.tls.ca[${j}]`, f, 'certificate'));
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
 /**
  * Builds the security step from the configuration: the gateway's signer, the parties and
  * their trust, the replay guard. With `security.testPki` a throwaway TEST PKI is generated
@@ -30,6 +84,7 @@ export async function createHopSecurity(
     await generateTestPki(path.resolve(config.security.testPki));
     opts.log.warn({ dir: config.security.testPki }, 'using the TEST PKI: for demos and tests only, never in production');
   }
+  checkPemFiles(config);
   const readPem = pemReader(config);
   const parties = new PartyRegistry(config.parties, config.authorities, readPem);
   if (!config.security.required) {
