@@ -82,6 +82,7 @@ export const TechnicalFailureClass = {
   circuitOpen: 'Register derzeit gesperrt (Störung)',
   internal: 'Interner Fehler des Gateways',
   noRoute: 'Kein Register für das Ziel konfiguriert',
+  directory: 'Verzeichnisdienst (DVDV) nicht erreichbar, Register des Ziels unbekannt',
 } as const;
 export type TechnicalFailure = keyof typeof TechnicalFailureClass;
 

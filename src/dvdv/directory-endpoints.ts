@@ -2,13 +2,14 @@ import type { EndpointConfig } from '../config/gateway-config.js';
 import type { LandCode } from '../routing/laender.js';
 import { DirectoryCache } from './directory-cache.js';
 import type { DvdvClient } from './dvdv-client.js';
+import { DvdvError } from './dvdv-errors.js';
 import type { DirectoryTarget } from './dvdv-types.js';
 import { targetFromService } from './service-target.js';
 
 /**
- * Endpoints of the Länder from the DVDV, behind the pipeline's synchronous `endpointOf` seam:
- * look-ups run in the background (warm-up at start, refresh when an entry expires) and
- * `resolve` answers from the last known state. Static routes in config are the override
+ * Endpoints of the Länder from the DVDV: `lookup` for a query that may wait for the directory
+ * (the pipeline's seam), `resolve` for callers that must not wait (answers from the last known
+ * state, refreshing in the background). Static routes in config are the override
  * (`overrides`) and the fallback (when the DVDV has nothing usable); the answer says which.
  */
 export interface ResolvedEndpoint {
@@ -44,6 +45,7 @@ export class DirectoryEndpoints {
   readonly cache: DirectoryCache<DirectoryTarget>;
   private readonly known = new Map<LandCode, Known>();
   private readonly pending = new Set<LandCode>();
+  private readonly fetchedAt = new Map<LandCode, number>();
   private readonly now: () => number;
   private readonly maxStale: number;
   private readonly positiveTtl: number;
@@ -74,6 +76,44 @@ export class DirectoryEndpoints {
     // bound on staleness still applies to it.
     const ttl = answer.value ? this.positiveTtl : this.negativeTtl;
     this.known.set(land, { target: answer.value, expiresAt: this.now() - answer.ageMs + ttl });
+    this.fetchedAt.set(land, this.now() - answer.ageMs);
+  }
+
+  /**
+   * The route of a Land for a query that waits (at most until `deadline`): a fresh entry as it
+   * is, an expired one looked up again first (so a changed certificate applies right after the
+   * TTL), the expired one only if the DVDV fails and within the staleness bound. Then the static
+   * route; undefined when the DVDV knows none and none is configured. Throws DvdvError when the
+   * directory could not answer and nothing else is known (the caller's rueckweisung 16).
+   */
+  async lookup(land: LandCode, deadline: number): Promise<ResolvedEndpoint | undefined> {
+    const fixed = this.opts.staticEndpoints[land];
+    if (fixed && this.opts.overrides?.includes(land)) return { endpoint: fixed, source: 'config' };
+    const key = this.keyOf(land);
+    const until = Math.min(deadline, this.now() + (this.opts.lookupTimeoutMs ?? 5000));
+    let target: DirectoryTarget | undefined;
+    try {
+      const answer = await this.cache.get(key, async () => {
+        const s = await this.opts.client.findServiceDescription(key, this.opts.serviceUri, until);
+        return s ? targetFromService(key, s) : undefined;
+      });
+      target = answer.value;
+      this.fetchedAt.set(land, this.now() - answer.ageMs);
+    } catch (e) {
+      if (!(e instanceof DvdvError)) throw e;
+      if (fixed) return { endpoint: fixed, source: 'config' };
+      throw e;
+    }
+    if (target) {
+      return { endpoint: { ...(fixed ?? DEFAULT_ENDPOINT), url: target.endpoint }, source: 'dvdv', signatureCertificates: target.signatureCertificates };
+    }
+    return fixed ? { endpoint: fixed, source: 'config' } : undefined;
+  }
+
+  /** When the oldest entry in use was fetched from the DVDV (ms epoch), for /ready and /metrics. */
+  oldestEntryAt(): number | undefined {
+    const all = [...this.fetchedAt.values()];
+    return all.length === 0 ? undefined : Math.min(...all);
   }
 
   /** Warm-up: every Land at start; failures are logged by the caller, never fatal. */

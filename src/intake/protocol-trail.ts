@@ -21,6 +21,8 @@ export class ProtocolTrail {
   add(hop: Hop, extra: {
     messageType?: MessageType | null;
     target?: string;
+    /** Where the message goes (routed, dispatched) and where that URL came from. */
+    endpoint?: { url: string; source: 'dvdv' | 'config' };
     outcome?: OutcomeSummary & { rts?: string };
     /** What is known of a refused message's sender (there is no query model then). */
     sender?: { nachrichtenUUID?: string; autorKennung?: string };
@@ -44,6 +46,7 @@ export class ProtocolTrail {
         anforderungselemente: q.anforderungselemente,
       }),
       ...(extra.target === undefined ? {} : { target: extra.target }),
+      ...(extra.endpoint === undefined ? {} : { endpoint: extra.endpoint.url, endpointSource: extra.endpoint.source }),
       ...(extra.outcome === undefined ? {} : { outcome: extra.outcome }),
     };
     this.records.push(record);

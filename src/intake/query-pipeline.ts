@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { summarizeOutcome, type Outcome } from '../answer/outcome.js';
 import type { EndpointConfig } from '../config/gateway-config.js';
+import type { ResolvedEndpoint } from '../dvdv/directory-endpoints.js';
 import { RejectedMessageError, TechnicalFailureError } from '../errors.js';
 import type { NewProtocolRecord } from '../protocol/protocol-record.js';
 import type { DispatchQueue } from '../queue/dispatch-queue.js';
@@ -21,7 +22,7 @@ import { writeAnswer } from '../xmeld/write-answer.js';
 import { writeReturnToSender } from '../xmeld/write-rts.js';
 import type { MessageValidator } from '../xml/message-validator.js';
 import type { MessageWork } from '../message-work/message-work.js';
-import { QueryRefused, type AcceptedQuery } from './accept-query.js';
+import { QueryRefused, type AcceptedQuery, type RefusedInfo } from './accept-query.js';
 import { ProtocolTrail } from './protocol-trail.js';
 
 export interface PipelineDeps {
@@ -34,8 +35,13 @@ export interface PipelineDeps {
   /** Settles when the records are committed; at `deadline` (epoch ms) it gives up with an error. */
   protocol: { append(records: NewProtocolRecord[], deadline?: number): Promise<void> };
   vorgang: VorgangsnummerGenerator;
-  /** Endpoint of a route target, undefined when none is configured. */
-  endpointOf: (target: Target) => EndpointConfig | undefined;
+  /**
+   * Endpoint of a route target and where it came from (DVDV or config), undefined when there is
+   * none; may wait for the directory until `deadline`, throws TechnicalFailureError('directory').
+   */
+  endpointOf: (target: Target, deadline: number) => Promise<ResolvedEndpoint | undefined>;
+  /** Whether a caller's certificate (DVDV fingerprint) is in the required DVDV category; throws TechnicalFailureError. */
+  admitByCategory?: (fingerprint: string, deadline: number) => Promise<boolean>;
   /** How a Land takes free searches from other states. */
   freieSucheRuleOf: (land: LandCode) => FreieSucheRule | undefined;
   /** What the gateway knows of the requesting authority's registration. */
@@ -93,6 +99,8 @@ export class QueryPipeline {
       if (e instanceof QueryRefused) return this.refuse(e, soapVersionOfContentType(contentType), deadline);
       throw e;
     }
+    const notInCategory = await this.categoryRefusal(accepted, deadline);
+    if (notInCategory) return this.refuse(notInCategory, accepted.version, deadline);
     const { query } = accepted;
     const trail = new ProtocolTrail(this.deps.vorgang.next(query.autor.kennung), this.clock);
     trail.setQuery(query);
@@ -124,6 +132,22 @@ export class QueryPipeline {
     };
   }
 
+  /** A caller admitted by DVDV category whose certificate is not in it: T070 (S999 if the DVDV cannot say). */
+  private async categoryRefusal(accepted: AcceptedQuery, deadline: number): Promise<QueryRefused | undefined> {
+    const fingerprint = accepted.categoryFingerprint;
+    if (fingerprint === undefined) return undefined;
+    const { query } = accepted;
+    const info: RefusedInfo = { identification: query.identification, autor: query.autor, messageType: query.number };
+    let admitted: boolean;
+    try {
+      admitted = this.deps.admitByCategory !== undefined && await this.deps.admitByCategory(fingerprint, deadline);
+    } catch (e) {
+      if (!(e instanceof TechnicalFailureError)) throw e;
+      return new QueryRefused(new RejectedMessageError('S999', 'Verzeichnisdienst (DVDV) nicht erreichbar', 'receiver'), accepted.version, info);
+    }
+    return admitted ? undefined : new QueryRefused(new RejectedMessageError('T070', 'Absender nicht in der erforderlichen DVDV-Kategorie'), accepted.version, info);
+  }
+
   private async forward(
     accepted: AcceptedQuery, trail: ProtocolTrail, started: number, log: Logger,
   ): Promise<{ outcome: Outcome; target?: string }> {
@@ -147,20 +171,29 @@ export class QueryPipeline {
       trail.add('rejected', { outcome: summarizeOutcome(outcome) });
       return { outcome };
     }
-    const legs = route.legs.map((leg) => ({ leg, key: legKey(leg), endpoint: this.deps.endpointOf(leg.target) }));
     const first = route.legs[0];
-    const target = legs.length === 1 ? legs[0]?.key : first === undefined ? undefined : `fanout:${targetKey(first.target)}`;
-    if (legs.length === 0 || legs.some((l) => l.endpoint === undefined)) {
+    const target = route.legs.length === 1 ? legKey(route.legs[0] as Leg) : first === undefined ? undefined : `fanout:${targetKey(first.target)}`;
+    let legs: { leg: Leg; key: string; routed: ResolvedEndpoint | undefined }[];
+    try {
+      const routeBy = started + this.deps.deadlineMs - ANSWER_MARGIN_MS;
+      legs = await Promise.all(route.legs.map(async (leg) => ({ leg, key: legKey(leg), routed: await this.deps.endpointOf(leg.target, routeBy) })));
+    } catch (e) {
+      if (!(e instanceof TechnicalFailureError)) throw e;
+      const outcome: Outcome = { kind: 'technical', failure: e.failure };
+      trail.add('failed', { outcome: summarizeOutcome(outcome) });
+      return { outcome, ...(target ? { target } : {}) };
+    }
+    if (legs.length === 0 || legs.some((l) => l.routed === undefined)) {
       const outcome: Outcome = { kind: 'technical', failure: 'noRoute' };
       trail.add('failed', { outcome: summarizeOutcome(outcome) });
       return { outcome, ...(target ? { target } : {}) };
     }
-    for (const l of legs) trail.add('routed', { target: l.key });
+    for (const l of legs) trail.add('routed', { target: l.key, endpoint: endpointFact(l.routed as ResolvedEndpoint) });
     // The evidence that a query left the gateway is committed before it leaves; the messages
     // are signed (on the worker pool) meanwhile, which is not leaving.
     const committed = this.timed('protocol', () => this.record(trail.drain(), started + this.deps.deadlineMs - ANSWER_MARGIN_MS));
     const prepared = legs.map((l) => {
-      const p = this.prepareLeg(accepted, l.leg, l.endpoint as EndpointConfig, trail.vorgangsnummer);
+      const p = this.prepareLeg(accepted, l.leg, (l.routed as ResolvedEndpoint).endpoint, trail.vorgangsnummer);
       p.catch(() => undefined); // awaited in sendLeg, or dropped if the protocol write fails
       return p;
     });
@@ -168,7 +201,7 @@ export class QueryPipeline {
 
     const deadline = started + this.deps.deadlineMs - ANSWER_MARGIN_MS;
     const outcomes = await Promise.all(legs.map((l, i) =>
-      this.sendLeg(prepared[i] as Promise<PreparedLeg>, l.leg, l.key, l.endpoint as EndpointConfig, answerNumberOf(query), deadline, trail, log)));
+      this.sendLeg(prepared[i] as Promise<PreparedLeg>, l.leg, l.key, l.routed as ResolvedEndpoint, answerNumberOf(query), deadline, trail, log)));
     return { outcome: mergeFanOut(outcomes), ...(target ? { target } : {}) };
   }
 
@@ -184,13 +217,14 @@ export class QueryPipeline {
 
   /** One message to one register, and its normalized answer. */
   private async sendLeg(
-    prepared: Promise<PreparedLeg>, leg: Leg, key: string, endpoint: EndpointConfig, answerNumber: '1331' | '1333',
+    prepared: Promise<PreparedLeg>, leg: Leg, key: string, routed: ResolvedEndpoint, answerNumber: '1331' | '1333',
     deadline: number, trail: ProtocolTrail, log: Logger,
   ): Promise<Outcome> {
+    const { endpoint } = routed;
     let outcome: Outcome;
     try {
       const { envelope, uuid } = await prepared;
-      trail.add('dispatched', { target: key });
+      trail.add('dispatched', { target: key, endpoint: endpointFact(routed) });
       const reply = await this.timed('register', () => this.deps.queue.dispatch({
         vorgangsnummer: trail.vorgangsnummer,
         target: targetKey(leg.target),
@@ -202,6 +236,8 @@ export class QueryPipeline {
       }));
       outcome = await this.timed('normalize', () => this.deps.work.normalize(reply, {
         answerNumber, queryUuid: uuid, target: targetKey(leg.target),
+        // Found in the DVDV: only the certificates it publishes for this register sign its answers.
+        ...(routed.source === 'dvdv' ? { directoryCertificates: routed.signatureCertificates ?? [] } : {}),
       }));
     } catch (e) {
       if (!(e instanceof TechnicalFailureError)) log.error({ err: errorClass(e) }, 'dispatch failed');
@@ -292,6 +328,10 @@ interface PreparedLeg {
   envelope: string;
   /** nachrichtenUUID of the message sent, which the answer must name. */
   uuid: string;
+}
+
+function endpointFact(r: ResolvedEndpoint): { url: string; source: 'dvdv' | 'config' } {
+  return { url: r.endpoint.url, source: r.source };
 }
 
 function answerNumberOf(query: QueryMessage): '1331' | '1333' {

@@ -9,6 +9,8 @@ export interface AnswerContext {
   queryUuid: string;
   /** Route target key (`land:09`, `mirror`): decides whose signature the answer must carry. */
   target: string;
+  /** For a register found in the DVDV: the certificates it publishes (base64 DER), the only signers accepted. */
+  directoryCertificates?: string[];
 }
 
 /**

@@ -31,7 +31,7 @@ export async function createHopSecurity(
     opts.log.warn({ dir: config.security.testPki }, 'using the TEST PKI: for demos and tests only, never in production');
   }
   const readPem = pemReader(config);
-  const parties = new PartyRegistry(config.parties, config.authorities, readPem);
+  const parties = new PartyRegistry(config.parties, config.authorities, readPem, config.dvdv);
   if (!config.security.required) {
     opts.log.warn('signatures are switched off (security.required: false): development only');
     return { security: unsignedHops, parties };

@@ -87,7 +87,7 @@ describe('DVDV client', () => {
     const err = await c.verifyCategory('ab', 'x', soon(200)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DvdvError);
     expect((err as DvdvError).failure).toBe('timeout');
-    expect((err as DvdvError).toTechnicalFailure().failure).toBe('noRoute');
+    expect((err as DvdvError).toTechnicalFailure().failure).toBe('directory');
   });
 
   it('an unreachable only server is "unreachable"', async () => {
