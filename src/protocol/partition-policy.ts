@@ -48,6 +48,9 @@ export function technicalRecord(record: NewProtocolRecord): NewProtocolRecord {
   if (record.autorKennung !== undefined) out.autorKennung = record.autorKennung;
   if (record.sicherheitsbehoerde !== undefined) out.sicherheitsbehoerde = record.sicherheitsbehoerde;
   if (record.target !== undefined) out.target = record.target;
+  // Where the message went is a transport fact the operator needs to trace a route.
+  if (record.endpoint !== undefined) out.endpoint = record.endpoint;
+  if (record.endpointSource !== undefined) out.endpointSource = record.endpointSource;
   const outcome: Outcome = {};
   if (record.outcome?.rts !== undefined) outcome.rts = record.outcome.rts;
   if (record.outcome?.technicalFailure !== undefined) outcome.technicalFailure = record.outcome.technicalFailure;
