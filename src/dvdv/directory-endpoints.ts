@@ -7,10 +7,10 @@ import type { DirectoryTarget } from './dvdv-types.js';
 import { targetFromService } from './service-target.js';
 
 /**
- * Endpoints of the Länder from the DVDV: `lookup` for a query that may wait for the directory
- * (the pipeline's seam), `resolve` for callers that must not wait (answers from the last known
- * state, refreshing in the background). Static routes in config are the override
- * (`overrides`) and the fallback (when the DVDV has nothing usable); the answer says which.
+ * Endpoints of the Länder from the DVDV, looked up while the query waits (bounded by its
+ * deadline and the look-up timeout), cached with TTLs and a staleness bound. Static routes in
+ * config are the override (`overrides`) and the fallback (when the DVDV has nothing usable);
+ * the answer says which.
  */
 export interface ResolvedEndpoint {
   endpoint: EndpointConfig;
@@ -36,47 +36,23 @@ export interface DirectoryEndpointsOptions {
   now?: () => number;
 }
 
-interface Known {
-  target: DirectoryTarget | undefined;
-  expiresAt: number;
-}
-
 export class DirectoryEndpoints {
   readonly cache: DirectoryCache<DirectoryTarget>;
-  private readonly known = new Map<LandCode, Known>();
-  private readonly pending = new Set<LandCode>();
   private readonly fetchedAt = new Map<LandCode, number>();
   private readonly now: () => number;
-  private readonly maxStale: number;
-  private readonly positiveTtl: number;
-  private readonly negativeTtl: number;
 
   constructor(private readonly opts: DirectoryEndpointsOptions) {
     this.now = opts.now ?? Date.now;
-    this.maxStale = opts.maxStaleMs ?? 60 * 60_000;
-    this.positiveTtl = opts.positiveTtlMs ?? 10 * 60_000;
-    this.negativeTtl = opts.negativeTtlMs ?? 5 * 60_000;
     this.cache = opts.cache ?? new DirectoryCache<DirectoryTarget>(undefined, {
-      now: this.now, maxStaleMs: this.maxStale, positiveTtlMs: this.positiveTtl, negativeTtlMs: this.negativeTtl,
+      now: this.now,
+      maxStaleMs: opts.maxStaleMs ?? 60 * 60_000,
+      positiveTtlMs: opts.positiveTtlMs ?? 10 * 60_000,
+      negativeTtlMs: opts.negativeTtlMs ?? 5 * 60_000,
     });
   }
 
   private keyOf(land: LandCode): string {
     return this.opts.organizationKeyOf?.(land) ?? `ags:${land}000000`;
-  }
-
-  /** Looks a Land up now (waits); errors leave the last known state in place. */
-  async refresh(land: LandCode): Promise<void> {
-    const key = this.keyOf(land);
-    const answer = await this.cache.get(key, async () => {
-      const s = await this.opts.client.findServiceDescription(key, this.opts.serviceUri, this.now() + (this.opts.lookupTimeoutMs ?? 5000));
-      return s ? targetFromService(key, s) : undefined;
-    });
-    // Expiry from when the entry was fetched: a stale answer keeps its old expiry, so the
-    // bound on staleness still applies to it.
-    const ttl = answer.value ? this.positiveTtl : this.negativeTtl;
-    this.known.set(land, { target: answer.value, expiresAt: this.now() - answer.ageMs + ttl });
-    this.fetchedAt.set(land, this.now() - answer.ageMs);
   }
 
   /**
@@ -116,33 +92,10 @@ export class DirectoryEndpoints {
     return all.length === 0 ? undefined : Math.min(...all);
   }
 
-  /** Warm-up: every Land at start; failures are logged by the caller, never fatal. */
-  async warmUp(lands: readonly LandCode[]): Promise<PromiseSettledResult<void>[]> {
-    return Promise.allSettled(lands.map((l) => this.refresh(l)));
-  }
-
-  resolve(land: LandCode): ResolvedEndpoint | undefined {
-    const fixed = this.opts.staticEndpoints[land];
-    if (fixed && this.opts.overrides?.includes(land)) return { endpoint: fixed, source: 'config' };
-    const k = this.known.get(land);
-    const now = this.now();
-    if (!k || now >= k.expiresAt) this.refreshInBackground(land);
-    if (k?.target && now - k.expiresAt <= this.maxStale) {
-      return {
-        endpoint: { ...(fixed ?? DEFAULT_ENDPOINT), url: k.target.endpoint },
-        source: 'dvdv',
-        signatureCertificates: k.target.signatureCertificates,
-      };
-    }
-    return fixed ? { endpoint: fixed, source: 'config' } : undefined;
-  }
-
-  private refreshInBackground(land: LandCode): void {
-    if (this.pending.has(land)) return;
-    this.pending.add(land);
-    this.refresh(land)
-      .catch(() => undefined) // counted in cache.stats; the last known state stays
-      .finally(() => this.pending.delete(land));
+  /** Warm-up: every Land at start, in parallel; failures are reported to the caller, never fatal. */
+  async warmUp(lands: readonly LandCode[]): Promise<PromiseSettledResult<unknown>[]> {
+    const deadline = this.now() + (this.opts.lookupTimeoutMs ?? 5000);
+    return Promise.allSettled(lands.map((l) => this.lookup(l, deadline)));
   }
 }
 
