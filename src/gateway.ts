@@ -117,7 +117,8 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     log.info({ threads }, 'message work on worker threads');
   }
   // Länder from the DVDV where it is configured (static routes as override and fallback).
-  const directory = config.dvdv ? new GatewayDirectory(config.dvdv, config.routes.laender, readPem) : undefined;
+  const directory = config.dvdv ? new GatewayDirectory(config.dvdv, config.routes.laender, readPem,
+    redisUrl ? { redisUrl, prefix: config.queue.prefix } : undefined) : undefined;
   const endpointOf = async (t: Target, deadline: number): Promise<ResolvedEndpoint | undefined> => {
     if (directory !== undefined && t.kind === 'land') return directory.lookup(t.land, deadline);
     const endpoint = endpointOfKey(targetKey(t));
@@ -194,6 +195,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       await queue.close();
       await writer.drain();
       await replayGuard?.close();
+      await directory?.close();
       await client.close();
       if (overrides.protocol === undefined) await protocol.close();
       if (work !== configured.work) await work.close();

@@ -1,4 +1,4 @@
-import { DirectoryCache } from './directory-cache.js';
+import { DirectoryCache, type CacheStore } from './directory-cache.js';
 import type { DvdvClient } from './dvdv-client.js';
 
 /**
@@ -16,8 +16,9 @@ export class CallerCategory {
     private readonly client: DvdvClient,
     readonly category: string,
     opts: { positiveTtlMs: number; negativeTtlMs: number; maxStaleMs: number; lookupTimeoutMs: number },
+    store?: CacheStore<true>,
   ) {
-    this.cache = new DirectoryCache<true>(undefined, opts);
+    this.cache = new DirectoryCache<true>(store, opts);
     this.lookupTimeoutMs = opts.lookupTimeoutMs;
   }
 

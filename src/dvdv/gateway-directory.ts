@@ -1,8 +1,12 @@
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DvdvConfig, EndpointConfig } from '../config/gateway-config.js';
 import { LAND_CODES, type LandCode } from '../routing/laender.js';
 import { CallerCategory } from './caller-category.js';
+import { DirectoryCache } from './directory-cache.js';
 import { DirectoryEndpoints, type ResolvedEndpoint } from './directory-endpoints.js';
+import type { DirectoryTarget } from './dvdv-types.js';
+import { RedisCacheStore } from './redis-cache-store.js';
 import { DvdvClient } from './dvdv-client.js';
 import { DvdvError } from './dvdv-errors.js';
 import { serviceUriFor } from './service-target.js';
@@ -31,11 +35,14 @@ export class GatewayDirectory {
   readonly client: DvdvClient;
   readonly endpoints: DirectoryEndpoints;
   readonly category: CallerCategory | undefined;
+  /** Shares the entries across instances where Redis runs. */
+  private readonly redis: Redis | undefined;
 
   constructor(
     private readonly config: DvdvConfig,
     staticEndpoints: Partial<Record<LandCode, EndpointConfig>>,
     readPem: (file: string) => string,
+    shared?: { redisUrl: string; prefix: string },
   ) {
     this.client = new DvdvClient({
       servers: config.servers,
@@ -46,7 +53,16 @@ export class GatewayDirectory {
         : {}),
     });
     const ttl = { positiveTtlMs: config.positiveTtlMs, negativeTtlMs: config.negativeTtlMs, maxStaleMs: config.maxStaleMs };
+    if (shared !== undefined) {
+      this.redis = new Redis(shared.redisUrl, {
+        enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: (times) => Math.min(100 * times, 2_000),
+      });
+      this.redis.on('error', () => undefined); // its text may carry the URL; the cache goes on locally
+    }
+    const store = <T>(): RedisCacheStore<T> | undefined =>
+      this.redis === undefined ? undefined : new RedisCacheStore<T>(this.redis, `${shared?.prefix ?? 'xmeld'}:dvdv:`, config.maxStaleMs);
     this.endpoints = new DirectoryEndpoints({
+      cache: new DirectoryCache<DirectoryTarget>(store<DirectoryTarget>(), ttl),
       client: this.client,
       serviceUri: config.serviceUri ?? serviceUriFor('personensuche', '25.11a'),
       staticEndpoints,
@@ -56,7 +72,11 @@ export class GatewayDirectory {
     });
     this.category = config.callerCategory === undefined
       ? undefined
-      : new CallerCategory(this.client, config.callerCategory, { ...ttl, lookupTimeoutMs: config.lookupTimeoutMs });
+      : new CallerCategory(this.client, config.callerCategory, { ...ttl, lookupTimeoutMs: config.lookupTimeoutMs }, store<true>());
+  }
+
+  async close(): Promise<void> {
+    this.redis?.disconnect();
   }
 
   async lookup(land: LandCode, deadline: number): Promise<ResolvedEndpoint | undefined> {
@@ -80,6 +100,8 @@ export class GatewayDirectory {
   /** The 16 Länder at start (when configured); a failure is logged, never fatal. */
   async warmUp(log: Logger): Promise<void> {
     if (!this.config.warmUp) return;
+    // Entries written while Redis still connects would stay with this instance only.
+    if (this.redis !== undefined && this.redis.status !== 'ready') await whenReady(this.redis, 2_000);
     const results = await this.endpoints.warmUp(LAND_CODES);
     const failed = results.filter((r) => r.status === 'rejected').length;
     if (failed > 0) log.warn({ failed, of: results.length }, 'DVDV warm-up incomplete');
@@ -100,4 +122,16 @@ export class GatewayDirectory {
       errors: sum((c) => c.errors),
     };
   }
+}
+
+function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, timeoutMs);
+    function done(): void {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    }
+    redis.once('ready', done);
+  });
 }

@@ -13,6 +13,7 @@ import { answerFacts, type AnswerFacts } from '../support/answer-facts.js';
 import { startHarness, type Harness } from '../support/gateway-harness.js';
 import { postSoap } from '../support/soap-post.js';
 import { loadTestPki } from '../support/test-pki.js';
+import { deletePrefix, REDIS_URL, uniquePrefix } from '../queue/support.js';
 
 /**
  * Issue #14, done when: the Länder are found in the (simulated) DVDV with no static routes;
@@ -239,5 +240,51 @@ describe('DVDV outage and a changed certificate (short TTL)', () => {
     const renewed = await ask(h, personensuche('10'));
     expect(renewed.facts.rueckweisung).toEqual([]);
     expect(renewed.facts.ergebnisstatus).toMatch(/^0[1-3]$/);
+  });
+});
+
+describe('two instances on Redis share the directory entries', () => {
+  let pki: TestPki;
+  let dvdv: SimulatedDvdv;
+  let a: Harness;
+  let b: Harness;
+  const prefix = uniquePrefix();
+
+  beforeAll(async () => {
+    pki = await loadTestPki();
+    dvdv = await startSimulatedDvdv({ entries: {} });
+    const shared = (c: GatewayConfig) => {
+      c.queue = { ...c.queue, redisUrl: REDIS_URL, prefix };
+    };
+    a = await startHarness({
+      config: (c, sim) => {
+        publishAll(pki, dvdv, sim);
+        dvdvOnly(c, { servers: [dvdv.url] });
+        shared(c);
+      },
+    });
+    b = await startHarness({
+      config: (c) => {
+        dvdvOnly(c, { servers: [dvdv.url], warmUp: false });
+        shared(c);
+      },
+    });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await dvdv?.close();
+    await deletePrefix(prefix);
+  });
+
+  it('the second instance routes with the entry the first looked up, without asking the DVDV', async () => {
+    const calls = dvdv.calls.length;
+    expect(calls).toBeGreaterThanOrEqual(16); // the first instance's warm-up
+    const { facts, records } = await ask(b, personensuche('09'));
+    expect(facts.ergebnisstatus).toMatch(/^0[1-3]$/);
+    expect(records.find((r) => r.hop === 'routed')).toMatchObject({ endpoint: a.simulator.urlFor('09'), endpointSource: 'dvdv' });
+    expect(dvdv.calls.length).toBe(calls);
+    expect(await metric(b, 'xmeld_gateway_directory_hits_total')).toBe(1);
+    expect(await metric(b, 'xmeld_gateway_directory_misses_total')).toBe(0);
   });
 });
