@@ -39,7 +39,7 @@ export class GatewayMetrics {
 
   constructor(targetStats?: () => TargetStats[], directory?: () => DirectoryState) {
     collectDefaultMetrics({ register: this.registry });
-    if (directory !== undefined) this.directoryGauges(directory);
+    if (directory !== undefined) this.directoryMetrics(directory);
     if (targetStats === undefined) return;
     new Gauge({
       name: 'xmeld_gateway_target_outstanding',
@@ -62,7 +62,7 @@ export class GatewayMetrics {
   }
 
   /** The DVDV's state: reachable, age of the oldest cached entry, hits, misses, stale answers. */
-  private directoryGauges(state: () => DirectoryState): void {
+  private directoryMetrics(state: () => DirectoryState): void {
     const gauge = (name: string, help: string, value: (s: DirectoryState) => number | undefined): void => {
       new Gauge({
         name: `xmeld_gateway_directory_${name}`,
@@ -75,12 +75,23 @@ export class GatewayMetrics {
         },
       });
     };
+    // Counters read from the cache's own counts at scrape time (they only grow).
+    const counter = (name: string, help: string, value: (s: DirectoryState) => number): void => {
+      new Counter({
+        name: `xmeld_gateway_directory_${name}_total`,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(value(state()));
+        },
+      });
+    };
     gauge('reachable', 'Whether the last DVDV look-up reached a server (1) or not (0)', (s) => (s.reachable === undefined ? undefined : s.reachable ? 1 : 0));
     gauge('cache_age_seconds', 'Age of the oldest DVDV entry in use', (s) => s.cacheAgeSeconds);
-    // Totals as gauges: they are read from the cache's own counters at scrape time.
-    gauge('hits_total', 'Look-ups answered from the cache within the TTL', (s) => s.hits);
-    gauge('misses_total', 'Look-ups that asked the DVDV', (s) => s.misses);
-    gauge('stale_total', 'Expired entries served because the DVDV failed', (s) => s.stale);
-    gauge('errors_total', 'DVDV look-ups that failed', (s) => s.errors);
+    counter('hits', 'Look-ups answered from the cache within the TTL', (s) => s.hits);
+    counter('misses', 'Look-ups that asked the DVDV', (s) => s.misses);
+    counter('stale', 'Expired entries served because the DVDV failed', (s) => s.stale);
+    counter('errors', 'DVDV look-ups that failed', (s) => s.errors);
   }
 }
