@@ -170,7 +170,7 @@ async function signerFor(c: GatewayConfig, o: { key?: string; cert?: string; as:
 }
 
 registerProtocolCommands(program, config);
-registerDvdvCommands(program);
+registerDvdvCommands(program, config);
 
 program.parseAsync().catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : String(e));

@@ -114,6 +114,9 @@ const dvdv = z.object({
   crls: z.array(z.string()).default([]),
   /** Category a caller's certificate must be in where its party has `admitByCategory`. */
   callerCategory: z.string().min(1).optional(),
+}).refine((d) => d.entryPath !== 'extern/standaloneauth/directory' || (d.clientKey !== undefined && d.clientCertificate !== undefined), {
+  message: 'extern/standaloneauth/directory needs clientKey and clientCertificate',
+  path: ['clientKey'],
 });
 
 export const configSchema = z.object({

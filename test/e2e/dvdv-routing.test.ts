@@ -77,7 +77,7 @@ function publishAll(pki: TestPki, dvdv: SimulatedDvdv, h: { urlFor(l: LandCode):
 }
 
 /** The answer, and the operator's records of the Vorgang (of a refusal: its `rejected` record, found by the UUID). */
-async function ask(h: Harness, xml: string, as: IdentityName = 'mirror'): Promise<{ status: number; facts: AnswerFacts; records: ProtocolRecord[] }> {
+async function ask(h: Harness, xml: string, as: IdentityName = 'mirror'): Promise<{ status: number; body: string; facts: AnswerFacts; records: ProtocolRecord[] }> {
   const { xml: signed, uuid } = h.signed(xml, { as });
   const res = await postSoap(h.endpoint, signed);
   const facts = answerFacts(res.body);
@@ -86,7 +86,7 @@ async function ask(h: Harness, xml: string, as: IdentityName = 'mirror'): Promis
   for await (const r of h.gateway.protocol.export(filter, { kind: 'dpo', id: 'test' })) {
     if (r.nachrichtenUUID === uuid) records.push(r);
   }
-  return { status: res.status, facts, records };
+  return { status: res.status, body: res.body, facts, records };
 }
 
 async function getJson(url: string): Promise<Record<string, unknown>> {
@@ -172,8 +172,15 @@ describe('routing from the DVDV, with failover to a second server', () => {
     const outside = await ask(h, personensuche('09'), 'authority-police');
     expect(outside.status).toBe(500);
     expect(outside.facts.rts).toBe('T070');
+    expect(outside.body).toContain('nicht in der erforderlichen DVDV-Kategorie');
     expect(outside.records.map((r) => r.hop)).toEqual(['rejected']);
     expect(outside.records[0]?.outcome).toMatchObject({ rts: 'T070' });
+
+    // Inside the category, the entitlement rules still apply: the AOK may ask only for its listed occasions.
+    const aok = personensuche('09').replace(/(<autor>[\s\S]*?<kennung>)[^<]*(<\/kennung>)/, '$1dbs:030000030000$2');
+    const wrongOccasion = await ask(h, aok, 'authority-plain');
+    expect(wrongOccasion.facts.rts).toBe('T070');
+    expect(wrongOccasion.body).toContain('Anlass für diese abrufende Stelle nicht zugelassen');
   });
 });
 
