@@ -102,7 +102,7 @@ async function metric(h: Harness, name: string): Promise<number | undefined> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('routing from the DVDV, with failover to a second server', () => {
+describe('routing from the DVDV (extern entry path, token), with failover to a second server', () => {
   let pki: TestPki;
   let first: SimulatedDvdv;
   let second: SimulatedDvdv;
@@ -111,16 +111,22 @@ describe('routing from the DVDV, with failover to a second server', () => {
 
   beforeAll(async () => {
     pki = await loadTestPki();
-    const categories = { [CATEGORY]: [pki.identities['authority-plain'].certPem] };
-    first = await startSimulatedDvdv({ entries: {}, categories });
-    second = await startSimulatedDvdv({ entries: {}, categories });
+    // The gateway's own key is its registered DVDV client: the extern entry path with a token.
+    const common = { entries: {}, categories: { [CATEGORY]: [pki.identities['authority-plain'].certPem] }, clients: [pki.identities.gateway.certPem] };
+    first = await startSimulatedDvdv(common);
+    second = await startSimulatedDvdv(common);
     first.setFault('down'); // the preferred server is out from the start
     h = await startHarness({
       simulator: { onRequest: (land) => requested.add(land) },
       config: (c, sim) => {
         publishAll(pki, first, sim);
         publishAll(pki, second, sim);
-        dvdvOnly(c, { servers: [first.url, second.url] });
+        dvdvOnly(c, {
+          servers: [first.url, second.url],
+          entryPath: 'extern/standaloneauth/directory',
+          clientKey: '${PKI}/gateway.TEST-KEY.pem',
+          clientCertificate: '${PKI}/gateway.cert.pem',
+        });
       },
     });
   });
@@ -151,6 +157,8 @@ describe('routing from the DVDV, with failover to a second server', () => {
 
   it('failed over to the second DVDV server and stays there (sticky); /ready and /metrics show the directory', async () => {
     expect(first.calls.length).toBeGreaterThan(0); // it was asked, and answered 503
+    expect(second.calls).toContain('token'); // extern/standaloneauth: a token from the client assertion
+    expect(second.calls).not.toContain('unauthorized');
     // The warm-up of all 16 Länder found each in the second (the mirror's 03 included).
     expect(second.calls.filter((c) => c === 'findservicedescription').length).toBeGreaterThanOrEqual(16);
     first.setFault('none');
