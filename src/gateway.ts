@@ -117,7 +117,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     log.info({ threads }, 'message work on worker threads');
   }
   // Länder from the DVDV where it is configured (static routes as override and fallback).
-  const directory = config.dvdv ? new GatewayDirectory(config.dvdv, config.routes.laender, readPem,
+  const directory = config.dvdv ? new GatewayDirectory(config.dvdv, config.routes.laender, readPem, log,
     redisUrl ? { redisUrl, prefix: config.queue.prefix } : undefined) : undefined;
   const endpointOf = async (t: Target, deadline: number): Promise<ResolvedEndpoint | undefined> => {
     if (directory !== undefined && t.kind === 'land') return directory.lookup(t.land, deadline);
@@ -174,7 +174,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     } : {}),
   });
   // The Länder's routes before the first query (bounded by the look-up timeout; never fatal).
-  await directory?.warmUp(log);
+  await directory?.warmUp();
   // Listen once the replay guard can answer, so the first queries are not refused (S999).
   if (replayGuard !== undefined && !(await replayGuard.whenReady(5_000))) log.warn('replay store not reachable yet');
   await app.listen({ host: config.http.host, port: config.http.port });

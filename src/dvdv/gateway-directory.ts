@@ -42,6 +42,7 @@ export class GatewayDirectory {
     private readonly config: DvdvConfig,
     staticEndpoints: Partial<Record<LandCode, EndpointConfig>>,
     readPem: (file: string) => string,
+    private readonly log: Logger,
     shared?: { redisUrl: string; prefix: string },
   ) {
     this.client = new DvdvClient({
@@ -83,7 +84,9 @@ export class GatewayDirectory {
     try {
       return await this.endpoints.lookup(land, deadline);
     } catch (e) {
-      throw e instanceof DvdvError ? e.toTechnicalFailure() : e;
+      if (!(e instanceof DvdvError)) throw e;
+      this.log.warn({ land, failure: e.failure }, 'DVDV look-up failed, nothing usable known');
+      throw e.toTechnicalFailure();
     }
   }
 
@@ -98,7 +101,11 @@ export class GatewayDirectory {
   }
 
   /** The 16 Länder at start (when configured); a failure is logged, never fatal. */
-  async warmUp(log: Logger): Promise<void> {
+  async warmUp(): Promise<void> {
+    const log = this.log;
+    if (this.config.trustAnchors.length === 0) {
+      log.warn('dvdv.trustAnchors is empty: answers of registers found in the DVDV are refused unless a party answers for their target');
+    }
     if (!this.config.warmUp) return;
     // Entries written while Redis still connects would stay with this instance only.
     if (this.redis !== undefined && this.redis.status !== 'ready') await whenReady(this.redis, 2_000);

@@ -5,7 +5,8 @@ import { MemoryCacheStore, type CacheEntry, type CacheStore } from './directory-
  * Directory entries shared by the instances of a deployment through Redis, so N instances ask
  * the DVDV once per TTL instead of N times. Each instance keeps its own copy as well: while
  * Redis is unreachable (or lost the key) the instance goes on with what it knows, and the
- * directory never fails because Redis does. Of two copies the one fetched later wins.
+ * directory never fails because Redis does. Redis is asked only when the own copy is missing or
+ * expired; of two copies the one fetched later wins.
  * A key lives until its entry's expiry plus the staleness bound (then it is useless anyway).
  */
 export class RedisCacheStore<T> implements CacheStore<T> {
@@ -20,6 +21,8 @@ export class RedisCacheStore<T> implements CacheStore<T> {
 
   async get(key: string): Promise<CacheEntry<T> | undefined> {
     const mine = await this.local.get(key);
+    // Within its TTL the own copy is as good as the shared one: no round trip per query.
+    if (mine !== undefined && Date.now() < mine.expiresAt) return mine;
     let shared: CacheEntry<T> | undefined;
     try {
       const raw = await this.redis.get(this.prefix + key);
