@@ -49,6 +49,7 @@ export function withDemoDvdv(config: GatewayConfig, dvdvUrl: string): GatewayCon
       lookupTimeoutMs: 5_000,
       warmUp: true,
       overrides: [],
+      landKeys: {},
       trustAnchors: [pki('XMeld-Test-Root-CA.cert.pem')],
       intermediates: [pki('XMeld-Test-Signing-CA.cert.pem')],
       crls: [pki('intermediate.crl.pem')],

@@ -108,6 +108,11 @@ const dvdv = z.object({
   warmUp: z.boolean().default(true),
   /** Länder whose static route wins over the DVDV. */
   overrides: z.array(z.enum(LAND_CODES as [string, ...string[]])).default([]),
+  /**
+   * Organisation key per Land, looked up when a query names no municipality of it (and at
+   * warm-up), e.g. `ags:09162000`; default `ags:<Land>000000`. Otherwise the municipality's key.
+   */
+  landKeys: z.partialRecord(z.enum(LAND_CODES as [string, ...string[]]), z.string().regex(/^[a-z]{3}:[0-9]{8,12}$/)).default({}),
   /** Anchors the certificates the DVDV publishes must chain to (PEM files; `${PKI}` as for parties). */
   trustAnchors: z.array(z.string()).default([]),
   intermediates: z.array(z.string()).default([]),

@@ -22,7 +22,7 @@ export interface ResolvedEndpoint {
 export interface DirectoryEndpointsOptions {
   client: DvdvClient;
   serviceUri: string;
-  /** Organisation key of a Land's register; default `ags:<land>000000`. */
+  /** Organisation key of a Land's register when no municipality is known (warm-up); default `ags:<land>000000`. */
   organizationKeyOf?: (land: LandCode) => string;
   staticEndpoints: Partial<Record<LandCode, EndpointConfig>>;
   /** Lands whose static route wins over the DVDV. */
@@ -38,7 +38,8 @@ export interface DirectoryEndpointsOptions {
 
 export class DirectoryEndpoints {
   readonly cache: DirectoryCache<DirectoryTarget>;
-  private readonly fetchedAt = new Map<LandCode, number>();
+  /** When the entry behind each organisation key in use was fetched. */
+  private readonly fetchedAt = new Map<string, number>();
   private readonly now: () => number;
 
   constructor(private readonly opts: DirectoryEndpointsOptions) {
@@ -51,21 +52,27 @@ export class DirectoryEndpoints {
     });
   }
 
-  private keyOf(land: LandCode): string {
+  /**
+   * The municipality's own key where the query names one of this Land (registers are found as
+   * representatives of their municipalities), else the Land's key.
+   */
+  private keyOf(land: LandCode, ags?: string): string {
+    if (ags !== undefined && /^[0-9]{8}$/.test(ags) && ags.startsWith(land)) return `ags:${ags}`;
     return this.opts.organizationKeyOf?.(land) ?? `ags:${land}000000`;
   }
 
   /**
-   * The route of a Land for a query that waits (at most until `deadline`): a fresh entry as it
+   * The route of a Land (of the municipality `ags` in it, where the query names one) for a
+   * query that waits (at most until `deadline`): a fresh entry as it
    * is, an expired one looked up again first (so a changed certificate applies right after the
    * TTL), the expired one only if the DVDV fails and within the staleness bound. Then the static
    * route; undefined when the DVDV knows none and none is configured. Throws DvdvError when the
    * directory could not answer and nothing else is known (the caller's rueckweisung 16).
    */
-  async lookup(land: LandCode, deadline: number): Promise<ResolvedEndpoint | undefined> {
+  async lookup(land: LandCode, deadline: number, ags?: string): Promise<ResolvedEndpoint | undefined> {
     const fixed = this.opts.staticEndpoints[land];
     if (fixed && this.opts.overrides?.includes(land)) return { endpoint: fixed, source: 'config' };
-    const key = this.keyOf(land);
+    const key = this.keyOf(land, ags);
     const until = Math.min(deadline, this.now() + (this.opts.lookupTimeoutMs ?? 5000));
     let target: DirectoryTarget | undefined;
     try {
@@ -74,7 +81,7 @@ export class DirectoryEndpoints {
         return s ? targetFromService(key, s) : undefined;
       });
       target = answer.value;
-      this.fetchedAt.set(land, this.now() - answer.ageMs);
+      this.fetchedAt.set(key, this.now() - answer.ageMs);
     } catch (e) {
       if (!(e instanceof DvdvError)) throw e;
       if (fixed) return { endpoint: fixed, source: 'config' };

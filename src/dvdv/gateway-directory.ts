@@ -68,6 +68,7 @@ export class GatewayDirectory {
       serviceUri: config.serviceUri ?? serviceUriFor('personensuche', '25.11a'),
       staticEndpoints,
       overrides: config.overrides as LandCode[],
+      organizationKeyOf: (land) => config.landKeys[land] ?? `ags:${land}000000`,
       lookupTimeoutMs: config.lookupTimeoutMs,
       ...ttl,
     });
@@ -80,9 +81,9 @@ export class GatewayDirectory {
     this.redis?.disconnect();
   }
 
-  async lookup(land: LandCode, deadline: number): Promise<ResolvedEndpoint | undefined> {
+  async lookup(land: LandCode, deadline: number, ags?: string): Promise<ResolvedEndpoint | undefined> {
     try {
-      return await this.endpoints.lookup(land, deadline);
+      return await this.endpoints.lookup(land, deadline, ags);
     } catch (e) {
       if (!(e instanceof DvdvError)) throw e;
       this.log.warn({ land, failure: e.failure }, 'DVDV look-up failed, nothing usable known');

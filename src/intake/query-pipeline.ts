@@ -36,10 +36,11 @@ export interface PipelineDeps {
   protocol: { append(records: NewProtocolRecord[], deadline?: number): Promise<void> };
   vorgang: VorgangsnummerGenerator;
   /**
-   * Endpoint of a route target and where it came from (DVDV or config), undefined when there is
-   * none; may wait for the directory until `deadline`, throws TechnicalFailureError('directory').
+   * Endpoint of a route target (for the municipality `ags` where the leg names one) and where it
+   * came from (DVDV or config), undefined when there is none; may wait for the directory until
+   * `deadline`, throws TechnicalFailureError('directory').
    */
-  endpointOf: (target: Target, deadline: number) => Promise<ResolvedEndpoint | undefined>;
+  endpointOf: (target: Target, deadline: number, ags?: string) => Promise<ResolvedEndpoint | undefined>;
   /** Whether a caller's certificate (DVDV fingerprint) is in the required DVDV category; throws TechnicalFailureError. */
   admitByCategory?: (fingerprint: string, deadline: number) => Promise<boolean>;
   /** How a Land takes free searches from other states. */
@@ -176,7 +177,9 @@ export class QueryPipeline {
     let legs: { leg: Leg; key: string; routed: ResolvedEndpoint | undefined }[];
     try {
       const routeBy = started + this.deps.deadlineMs - ANSWER_MARGIN_MS;
-      legs = await Promise.all(route.legs.map(async (leg) => ({ leg, key: legKey(leg), routed: await this.deps.endpointOf(leg.target, routeBy) })));
+      // The municipality a leg is for: the fan-out's, or the person search's one AGS.
+      const agsOf = (leg: Leg): string | undefined => leg.gemeinde ?? (query.number === '1330' ? query.ags[0] : undefined);
+      legs = await Promise.all(route.legs.map(async (leg) => ({ leg, key: legKey(leg), routed: await this.deps.endpointOf(leg.target, routeBy, agsOf(leg)) })));
     } catch (e) {
       if (!(e instanceof TechnicalFailureError)) throw e;
       const outcome: Outcome = { kind: 'technical', failure: e.failure };

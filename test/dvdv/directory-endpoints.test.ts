@@ -1,7 +1,9 @@
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndpointConfig } from '../../src/config/gateway-config.js';
+import { DirectoryCache, MemoryCacheStore } from '../../src/dvdv/directory-cache.js';
 import { DirectoryEndpoints } from '../../src/dvdv/directory-endpoints.js';
+import type { DirectoryTarget } from '../../src/dvdv/dvdv-types.js';
 import { DvdvClient } from '../../src/dvdv/dvdv-client.js';
 import { DvdvError } from '../../src/dvdv/dvdv-errors.js';
 import { serviceUriFor } from '../../src/dvdv/service-target.js';
@@ -59,5 +61,23 @@ describe('directory endpoints (DVDV with static override and fallback)', () => {
     }
     t += 1000;
     expect(await at('09')).toMatchObject({ source: 'dvdv' }); // back as soon as the DVDV answers
+  });
+
+  it('a query naming a municipality is routed by its own key (ags:<AGS>), otherwise by the Land key', async () => {
+    const keys: string[] = [];
+    const store = new MemoryCacheStore<DirectoryTarget>();
+    const d = new DirectoryEndpoints({
+      client: new DvdvClient({ servers: [dvdv.url], entryPath: 'intern/directory' }),
+      serviceUri: serviceUriFor('personensuche', '26.11'),
+      staticEndpoints: {},
+      organizationKeyOf: (land) => (land === '09' ? 'ags:09162000' : `ags:${land}000000`),
+      cache: new DirectoryCache<DirectoryTarget>({ get: (k) => { keys.push(k); return store.get(k); }, set: (k, e) => store.set(k, e) }),
+    });
+    const soon = Date.now() + 2000;
+    expect(await d.lookup('09', soon, '09780139')).toMatchObject({ source: 'dvdv', endpoint: { url: 'https://r09.example/xmeld' } });
+    await d.lookup('09', soon);
+    await d.lookup('05', soon, '09780139'); // not a municipality of Land 05: the Land key
+    await d.lookup('05', soon, 'x');
+    expect(keys).toEqual(['ags:09780139', 'ags:09162000', 'ags:05000000', 'ags:05000000']);
   });
 });

@@ -65,6 +65,8 @@ function dvdvOnly(c: GatewayConfig, dvdv: Partial<DvdvConfig> & { servers: strin
   c.dvdv = {
     entryPath: 'intern/directory', positiveTtlMs: 600_000, negativeTtlMs: 300_000, maxStaleMs: 3_600_000,
     attemptTimeoutMs: 1_000, lookupTimeoutMs: 2_000, warmUp: true, overrides: [],
+    // The warm-up looks up the municipalities the queries below name (each register's own).
+    landKeys: Object.fromEntries(LAND_CODES.map((l) => [l, `ags:${LANDS[l].registerAgs}`])),
     trustAnchors: [ROOT], intermediates: [SIGNING_CA], crls: [CRL], callerCategory: CATEGORY,
     ...dvdv,
   };
