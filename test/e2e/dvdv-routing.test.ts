@@ -235,6 +235,12 @@ describe('DVDV outage and a changed certificate (short TTL)', () => {
       expect(unknown.records.find((r) => r.hop === 'failed')?.outcome).toMatchObject({ technicalFailure: 'directory' });
       expect(unknown.records.some((r) => r.hop === 'dispatched')).toBe(false);
 
+      // A caller whose category the DVDV cannot confirm now (nothing cached) is not refused as
+      // unentitled (T070) but as a passing failure on the gateway's side.
+      const unconfirmed = await ask(h, personensuche('09'), 'authority-plain');
+      expect(unconfirmed.facts.rts).toBe('S999');
+      expect(unconfirmed.body).toContain('Verzeichnisdienst (DVDV) nicht erreichbar');
+
       expect(await metric(h, 'xmeld_gateway_directory_reachable')).toBe(0);
       expect(await metric(h, 'xmeld_gateway_directory_stale_total')).toBeGreaterThanOrEqual(1);
       expect((await getJson(`${h.gateway.url}/ready`))['directory']).toMatchObject({ reachable: false });
