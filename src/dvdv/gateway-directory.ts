@@ -6,6 +6,7 @@ import { CallerCategory } from './caller-category.js';
 import { DirectoryCache } from './directory-cache.js';
 import { DirectoryEndpoints, type ResolvedEndpoint } from './directory-endpoints.js';
 import type { DirectoryTarget } from './dvdv-types.js';
+import { PayloadSealer } from '../queue/payload-sealer.js';
 import { RedisCacheStore } from './redis-cache-store.js';
 import { DvdvClient } from './dvdv-client.js';
 import { DvdvError } from './dvdv-errors.js';
@@ -43,7 +44,8 @@ export class GatewayDirectory {
     staticEndpoints: Partial<Record<LandCode, EndpointConfig>>,
     readPem: (file: string) => string,
     private readonly log: Logger,
-    shared?: { redisUrl: string; prefix: string },
+    /** Redis and the deployment's queue key (entries are shared only sealed with it). */
+    shared?: { redisUrl: string; prefix: string; key: string | undefined },
   ) {
     this.client = new DvdvClient({
       servers: config.servers,
@@ -54,14 +56,17 @@ export class GatewayDirectory {
         : {}),
     });
     const ttl = { positiveTtlMs: config.positiveTtlMs, negativeTtlMs: config.negativeTtlMs, maxStaleMs: config.maxStaleMs };
-    if (shared !== undefined) {
+    // Without a configured key each instance would seal with its own: nothing to share then.
+    const sealer = shared !== undefined && PayloadSealer.isConfigured(shared.key) ? new PayloadSealer(shared.key) : undefined;
+    if (shared !== undefined && sealer !== undefined) {
       this.redis = new Redis(shared.redisUrl, {
         enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: (times) => Math.min(100 * times, 2_000),
       });
       this.redis.on('error', () => undefined); // its text may carry the URL; the cache goes on locally
     }
-    const store = <T>(): RedisCacheStore<T> | undefined =>
-      this.redis === undefined ? undefined : new RedisCacheStore<T>(this.redis, `${shared?.prefix ?? 'xmeld'}:dvdv:`, config.maxStaleMs);
+    const store = <T>(): RedisCacheStore<T> | undefined => this.redis === undefined || sealer === undefined
+      ? undefined
+      : new RedisCacheStore<T>(this.redis, `${shared?.prefix ?? 'xmeld'}:dvdv:`, config.maxStaleMs, sealer);
     this.endpoints = new DirectoryEndpoints({
       cache: new DirectoryCache<DirectoryTarget>(store<DirectoryTarget>(), ttl),
       client: this.client,

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { PayloadSealer } from '../queue/payload-sealer.js';
 import { MemoryCacheStore, type CacheEntry, type CacheStore } from './directory-cache.js';
 
 /**
@@ -8,16 +9,26 @@ import { MemoryCacheStore, type CacheEntry, type CacheStore } from './directory-
  * directory never fails because Redis does. Redis is asked only when the own copy is missing or
  * expired; of two copies the one fetched later wins.
  * A key lives until its entry's expiry plus the staleness bound (then it is useless anyway).
+ *
+ * Entries are sealed with the deployment's queue key (AES-GCM, bound to the cache key): an
+ * entry decides where queries go and whose signature is trusted, so one planted or altered in
+ * Redis by anyone without the key is ignored, as for queued queries. Keys are named after the
+ * key's fingerprint, so instances with different keys do not read each other's entries.
  */
 export class RedisCacheStore<T> implements CacheStore<T> {
   private readonly local = new MemoryCacheStore<T>();
 
+  private readonly prefix: string;
+
   constructor(
     private readonly redis: Redis,
     /** E.g. `xmeld:dvdv:` — one per deployment, like the queue prefix. */
-    private readonly prefix: string,
+    prefix: string,
     private readonly keepPastExpiryMs: number,
-  ) {}
+    private readonly sealer: PayloadSealer,
+  ) {
+    this.prefix = `${prefix}${sealer.keyId}:`;
+  }
 
   async get(key: string): Promise<CacheEntry<T> | undefined> {
     const mine = await this.local.get(key);
@@ -25,8 +36,8 @@ export class RedisCacheStore<T> implements CacheStore<T> {
     if (mine !== undefined && Date.now() < mine.expiresAt) return mine;
     let shared: CacheEntry<T> | undefined;
     try {
-      const raw = await this.redis.get(this.prefix + key);
-      shared = raw === null ? undefined : readEntry<T>(raw);
+      const raw = await this.redis.getBuffer(this.prefix + key);
+      shared = raw === null ? undefined : this.readEntry(raw, key);
     } catch {
       return mine; // Redis down: this instance's own knowledge
     }
@@ -38,17 +49,19 @@ export class RedisCacheStore<T> implements CacheStore<T> {
   async set(key: string, entry: CacheEntry<T>): Promise<void> {
     await this.local.set(key, entry);
     const ttl = Math.max(1, Math.ceil(entry.expiresAt + this.keepPastExpiryMs - Date.now()));
-    await this.redis.set(this.prefix + key, JSON.stringify(entry), 'PX', ttl).catch(() => undefined);
+    const sealed = this.sealer.seal(Buffer.from(JSON.stringify(entry)), key);
+    await this.redis.set(this.prefix + key, sealed, 'PX', ttl).catch(() => undefined);
   }
-}
 
-/** An entry as stored; anything else (another writer, a damaged value) counts as absent. */
-function readEntry<T>(raw: string): CacheEntry<T> | undefined {
-  try {
-    const e = JSON.parse(raw) as Partial<CacheEntry<T>>;
+  /** An entry as stored; anything else (another key, an altered or damaged value) counts as absent. */
+  private readEntry(raw: Buffer, key: string): CacheEntry<T> | undefined {
+    let e: Partial<CacheEntry<T>>;
+    try {
+      e = JSON.parse(this.sealer.open(raw, key).toString('utf8')) as Partial<CacheEntry<T>>;
+    } catch {
+      return undefined;
+    }
     if (typeof e.fetchedAt !== 'number' || typeof e.expiresAt !== 'number') return undefined;
     return { value: e.value, fetchedAt: e.fetchedAt, expiresAt: e.expiresAt };
-  } catch {
-    return undefined;
   }
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryCache } from '../../src/dvdv/directory-cache.js';
@@ -6,6 +6,7 @@ import { DirectoryEndpoints } from '../../src/dvdv/directory-endpoints.js';
 import { DvdvClient } from '../../src/dvdv/dvdv-client.js';
 import type { DirectoryTarget } from '../../src/dvdv/dvdv-types.js';
 import { RedisCacheStore } from '../../src/dvdv/redis-cache-store.js';
+import { PayloadSealer } from '../../src/queue/payload-sealer.js';
 import { serviceUriFor } from '../../src/dvdv/service-target.js';
 import { startSimulatedDvdv, type SimulatedDvdv } from '../../src/simulator/dvdv.js';
 import { LAND_CODES } from '../../src/simulator/lands.js';
@@ -15,6 +16,7 @@ import { loadTestPki } from '../support/test-pki.js';
 let dvdv: SimulatedDvdv;
 const connections: Redis[] = [];
 const prefix = `test-dvdv-${randomUUID()}:`;
+const KEY = randomBytes(32).toString('hex');
 
 beforeAll(async () => {
   const pki = await loadTestPki();
@@ -31,7 +33,7 @@ afterAll(async () => {
   await dvdv.close();
 });
 
-function instance(url: string): DirectoryEndpoints {
+function instance(url: string, key = KEY): DirectoryEndpoints {
   const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 2_000 });
   redis.on('error', () => undefined);
   connections.push(redis);
@@ -39,7 +41,7 @@ function instance(url: string): DirectoryEndpoints {
     client: new DvdvClient({ servers: [dvdv.url], entryPath: 'intern/directory' }),
     serviceUri: serviceUriFor('personensuche', '25.11a'),
     staticEndpoints: {},
-    cache: new DirectoryCache<DirectoryTarget>(new RedisCacheStore(redis, prefix, 60_000)),
+    cache: new DirectoryCache<DirectoryTarget>(new RedisCacheStore(redis, prefix, 60_000, new PayloadSealer(key))),
   });
 }
 
@@ -59,6 +61,26 @@ describe('directory entries shared through Redis', () => {
     expect(dvdv.calls.length).toBe(calls);
     expect(b.cache.stats.hits).toBe(2);
     expect(b.cache.stats.misses).toBe(0);
+  });
+
+  it('entries sealed with another key, or altered in Redis, are not used (an entry decides where queries go)', async () => {
+    const other = instance(REDIS_URL, randomBytes(32).toString('hex'));
+    await connected();
+    const calls = dvdv.calls.length;
+    expect(await other.lookup('09', Date.now() + 2000)).toMatchObject({ source: 'dvdv' });
+    expect(dvdv.calls.length).toBe(calls + 1); // asked the DVDV itself
+    expect(other.cache.stats.misses).toBe(1);
+
+    // Planted: every stored entry of the first key overwritten with a plain entry for another endpoint.
+    const r = new Redis(REDIS_URL);
+    const keys = (await r.keys(`${prefix}*`)).filter((k) => k.endsWith(':ags:10000000'));
+    expect(keys.length).toBeGreaterThan(0);
+    const planted = { value: { organizationKey: 'ags:10000000', endpoint: 'https://attacker.example/', signatureCertificates: [] }, fetchedAt: Date.now(), expiresAt: Date.now() + 60_000 };
+    for (const k of keys) await r.set(k, JSON.stringify(planted));
+    r.disconnect();
+    const fresh = instance(REDIS_URL);
+    await connected();
+    expect(await fresh.lookup('10', Date.now() + 2000)).toMatchObject({ endpoint: { url: 'https://r10.example/xmeld' } });
   });
 
   it('without Redis each instance goes on with its own entries (the directory does not fail because Redis does)', async () => {

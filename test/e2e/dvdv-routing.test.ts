@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DvdvConfig, GatewayConfig, PartyConfig } from '../../src/config/gateway-config.js';
@@ -272,8 +272,11 @@ describe('two instances on Redis share the directory entries', () => {
   let a: Harness;
   let b: Harness;
   const prefix = uniquePrefix();
+  const keyBefore = process.env['XMELD_QUEUE_KEY'];
 
   beforeAll(async () => {
+    // The deployment's shared key: directory entries cross Redis only sealed with it.
+    process.env['XMELD_QUEUE_KEY'] = randomBytes(32).toString('hex');
     pki = await loadTestPki();
     dvdv = await startSimulatedDvdv({ entries: {} });
     const shared = (c: GatewayConfig) => {
@@ -298,6 +301,8 @@ describe('two instances on Redis share the directory entries', () => {
     await a?.close();
     await dvdv?.close();
     await deletePrefix(prefix);
+    if (keyBefore === undefined) delete process.env['XMELD_QUEUE_KEY'];
+    else process.env['XMELD_QUEUE_KEY'] = keyBefore;
   });
 
   it('the second instance routes with the entry the first looked up, without asking the DVDV', async () => {
