@@ -119,8 +119,8 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   // Länder from the DVDV where it is configured (static routes as override and fallback).
   const directory = config.dvdv ? new GatewayDirectory(config.dvdv, config.routes.laender, readPem, log,
     redisUrl ? { redisUrl, prefix: config.queue.prefix, key: process.env['XMELD_QUEUE_KEY'] } : undefined) : undefined;
-  const endpointOf = async (t: Target, deadline: number, ags?: string): Promise<ResolvedEndpoint | undefined> => {
-    if (directory !== undefined && t.kind === 'land') return directory.lookup(t.land, deadline, ags);
+  const endpointOf = async (t: Target, deadline: number, leg: { ags?: string; service: 'personensuche' | 'freieSuche' }): Promise<ResolvedEndpoint | undefined> => {
+    if (directory !== undefined && t.kind === 'land') return directory.lookup(t.land, deadline, leg);
     const endpoint = endpointOfKey(targetKey(t));
     return endpoint === undefined ? undefined : { endpoint, source: 'config' };
   };

@@ -94,8 +94,10 @@ const dvdv = z.object({
   /** The organisation's registered client key and certificate (PEM files), for extern/standaloneauth. */
   clientKey: z.string().optional(),
   clientCertificate: z.string().optional(),
-  /** Service specification URI looked up per register (default: Personensuche of XMeld 25.11a). */
+  /** Service specification URI of the person search (1330) looked up per register (default: Personensuche of XMeld 25.11a). */
   serviceUri: z.string().optional(),
+  /** …of the free search (1332) (default: FreieSuche of XMeld 25.11a). */
+  freieSucheServiceUri: z.string().optional(),
   positiveTtlMs: z.number().int().positive().default(600_000),
   negativeTtlMs: z.number().int().positive().default(300_000),
   /** How long past its TTL an entry is still used while the DVDV cannot be reached. */

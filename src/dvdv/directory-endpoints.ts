@@ -19,9 +19,15 @@ export interface ResolvedEndpoint {
   signatureCertificates?: string[];
 }
 
+/** Which XMeld service a leg needs: the person search (1330) or the free search (1332). */
+export type DirectoryService = 'personensuche' | 'freieSuche';
+
 export interface DirectoryEndpointsOptions {
   client: DvdvClient;
+  /** Service specification URI of the person search. */
   serviceUri: string;
+  /** …of the free search; default: the person search's. */
+  freieSucheServiceUri?: string;
   /** Organisation key of a Land's register when no municipality is known (warm-up); default `ags:<land>000000`. */
   organizationKeyOf?: (land: LandCode) => string;
   staticEndpoints: Partial<Record<LandCode, EndpointConfig>>;
@@ -56,9 +62,18 @@ export class DirectoryEndpoints {
    * The municipality's own key where the query names one of this Land (registers are found as
    * representatives of their municipalities), else the Land's key.
    */
-  private keyOf(land: LandCode, ags?: string): string {
+  private organizationKey(land: LandCode, ags?: string): string {
     if (ags !== undefined && /^[0-9]{8}$/.test(ags) && ags.startsWith(land)) return `ags:${ags}`;
     return this.opts.organizationKeyOf?.(land) ?? `ags:${land}000000`;
+  }
+
+  private uriOf(service: DirectoryService): string {
+    return service === 'freieSuche' ? this.opts.freieSucheServiceUri ?? this.opts.serviceUri : this.opts.serviceUri;
+  }
+
+  /** Cache key: one entry per organisation and service. */
+  private static keyOf(organizationKey: string, uri: string): string {
+    return `${organizationKey} ${uri}`;
   }
 
   /**
@@ -69,16 +84,20 @@ export class DirectoryEndpoints {
    * route; undefined when the DVDV knows none and none is configured. Throws DvdvError when the
    * directory could not answer and nothing else is known (the caller's rueckweisung 16).
    */
-  async lookup(land: LandCode, deadline: number, ags?: string): Promise<ResolvedEndpoint | undefined> {
+  async lookup(
+    land: LandCode, deadline: number, leg: { ags?: string; service?: DirectoryService } = {},
+  ): Promise<ResolvedEndpoint | undefined> {
     const fixed = this.opts.staticEndpoints[land];
     if (fixed && this.opts.overrides?.includes(land)) return { endpoint: fixed, source: 'config' };
-    const key = this.keyOf(land, ags);
+    const organizationKey = this.organizationKey(land, leg.ags);
+    const uri = this.uriOf(leg.service ?? 'personensuche');
+    const key = DirectoryEndpoints.keyOf(organizationKey, uri);
     const until = Math.min(deadline, this.now() + (this.opts.lookupTimeoutMs ?? 5000));
     let target: DirectoryTarget | undefined;
     try {
       const answer = await this.cache.get(key, async () => {
-        const s = await this.opts.client.findServiceDescription(key, this.opts.serviceUri, until);
-        return s ? targetFromService(key, s) : undefined;
+        const s = await this.opts.client.findServiceDescription(organizationKey, uri, until);
+        return s ? targetFromService(organizationKey, s) : undefined;
       });
       target = answer.value;
       this.fetchedAt.set(key, this.now() - answer.ageMs);
@@ -99,10 +118,30 @@ export class DirectoryEndpoints {
     return all.length === 0 ? undefined : Math.min(...all);
   }
 
-  /** Warm-up: every Land at start, in parallel; failures are reported to the caller, never fatal. */
-  async warmUp(lands: readonly LandCode[]): Promise<PromiseSettledResult<unknown>[]> {
+  /**
+   * Warm-up: every Land's key for every service at start, in one batch request (≤ 200 items a
+   * request); if the batch fails, one look-up each. Returns how many look-ups failed, never throws.
+   */
+  async warmUp(lands: readonly LandCode[]): Promise<{ failed: number; of: number }> {
     const deadline = this.now() + (this.opts.lookupTimeoutMs ?? 5000);
-    return Promise.allSettled(lands.map((l) => this.lookup(l, deadline)));
+    const uris = [...new Set([this.uriOf('personensuche'), this.uriOf('freieSuche')])];
+    const items = lands.filter((l) => !this.opts.overrides?.includes(l))
+      .flatMap((land) => uris.map((uri) => ({ organizationKey: this.organizationKey(land), serviceSpecificationUri: uri })));
+    try {
+      const answers = await this.opts.client.batchFindServiceDescription(items, deadline);
+      await Promise.all(items.map((item, i) => {
+        const key = DirectoryEndpoints.keyOf(item.organizationKey, item.serviceSpecificationUri);
+        const s = answers[i];
+        this.fetchedAt.set(key, this.now());
+        return this.cache.prime(key, async () => (s ? targetFromService(item.organizationKey, s) : undefined));
+      }));
+      return { failed: 0, of: items.length };
+    } catch (e) {
+      if (!(e instanceof DvdvError)) throw e;
+    }
+    const services: DirectoryService[] = uris.length > 1 ? ['personensuche', 'freieSuche'] : ['personensuche'];
+    const single = await Promise.allSettled(lands.flatMap((land) => services.map((service) => this.lookup(land, deadline, { service }))));
+    return { failed: single.filter((r) => r.status === 'rejected').length, of: single.length };
   }
 }
 

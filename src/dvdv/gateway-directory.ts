@@ -4,7 +4,7 @@ import type { DvdvConfig, EndpointConfig } from '../config/gateway-config.js';
 import { LAND_CODES, type LandCode } from '../routing/laender.js';
 import { CallerCategory } from './caller-category.js';
 import { DirectoryCache } from './directory-cache.js';
-import { DirectoryEndpoints, type ResolvedEndpoint } from './directory-endpoints.js';
+import { DirectoryEndpoints, type DirectoryService, type ResolvedEndpoint } from './directory-endpoints.js';
 import type { DirectoryTarget } from './dvdv-types.js';
 import { PayloadSealer } from '../queue/payload-sealer.js';
 import { RedisCacheStore } from './redis-cache-store.js';
@@ -71,6 +71,7 @@ export class GatewayDirectory {
       cache: new DirectoryCache<DirectoryTarget>(store<DirectoryTarget>(), ttl),
       client: this.client,
       serviceUri: config.serviceUri ?? serviceUriFor('personensuche', '25.11a'),
+      freieSucheServiceUri: config.freieSucheServiceUri ?? serviceUriFor('freieSuche', '25.11a'),
       staticEndpoints,
       overrides: config.overrides as LandCode[],
       organizationKeyOf: (land) => config.landKeys[land] ?? `ags:${land}000000`,
@@ -86,9 +87,9 @@ export class GatewayDirectory {
     this.redis?.disconnect();
   }
 
-  async lookup(land: LandCode, deadline: number, ags?: string): Promise<ResolvedEndpoint | undefined> {
+  async lookup(land: LandCode, deadline: number, leg: { ags?: string; service: DirectoryService }): Promise<ResolvedEndpoint | undefined> {
     try {
-      return await this.endpoints.lookup(land, deadline, ags);
+      return await this.endpoints.lookup(land, deadline, leg);
     } catch (e) {
       if (!(e instanceof DvdvError)) throw e;
       this.log.warn({ land, failure: e.failure }, 'DVDV look-up failed, nothing usable known');
@@ -115,10 +116,9 @@ export class GatewayDirectory {
     if (!this.config.warmUp) return;
     // Entries written while Redis still connects would stay with this instance only.
     if (this.redis !== undefined && this.redis.status !== 'ready') await whenReady(this.redis, 2_000);
-    const results = await this.endpoints.warmUp(LAND_CODES);
-    const failed = results.filter((r) => r.status === 'rejected').length;
-    if (failed > 0) log.warn({ failed, of: results.length }, 'DVDV warm-up incomplete');
-    else log.info({ lands: results.length }, 'DVDV warm-up done');
+    const { failed, of } = await this.endpoints.warmUp(LAND_CODES);
+    if (failed > 0) log.warn({ failed, of }, 'DVDV warm-up incomplete');
+    else log.info({ lookups: of }, 'DVDV warm-up done');
   }
 
   state(now = Date.now()): DirectoryState {

@@ -36,11 +36,11 @@ export interface PipelineDeps {
   protocol: { append(records: NewProtocolRecord[], deadline?: number): Promise<void> };
   vorgang: VorgangsnummerGenerator;
   /**
-   * Endpoint of a route target (for the municipality `ags` where the leg names one) and where it
-   * came from (DVDV or config), undefined when there is none; may wait for the directory until
+   * Endpoint of a route target for a service (for the municipality `ags` where the leg names one)
+   * and where it came from (DVDV or config), undefined when there is none; may wait for the directory until
    * `deadline`, throws TechnicalFailureError('directory').
    */
-  endpointOf: (target: Target, deadline: number, ags?: string) => Promise<ResolvedEndpoint | undefined>;
+  endpointOf: (target: Target, deadline: number, leg: { ags?: string; service: 'personensuche' | 'freieSuche' }) => Promise<ResolvedEndpoint | undefined>;
   /** Whether a caller's certificate (DVDV fingerprint) is in the required DVDV category; throws TechnicalFailureError. */
   admitByCategory?: (fingerprint: string, deadline: number) => Promise<boolean>;
   /** How a Land takes free searches from other states. */
@@ -179,7 +179,11 @@ export class QueryPipeline {
       const routeBy = started + this.deps.deadlineMs - ANSWER_MARGIN_MS;
       // The municipality a leg is for: the fan-out's, or the person search's one AGS.
       const agsOf = (leg: Leg): string | undefined => leg.gemeinde ?? (query.number === '1330' ? query.ags[0] : undefined);
-      legs = await Promise.all(route.legs.map(async (leg) => ({ leg, key: legKey(leg), routed: await this.deps.endpointOf(leg.target, routeBy, agsOf(leg)) })));
+      const service = query.number === '1330' ? 'personensuche' : 'freieSuche';
+      legs = await Promise.all(route.legs.map(async (leg) => {
+        const ags = agsOf(leg);
+        return { leg, key: legKey(leg), routed: await this.deps.endpointOf(leg.target, routeBy, { service, ...(ags !== undefined ? { ags } : {}) }) };
+      }));
     } catch (e) {
       if (!(e instanceof TechnicalFailureError)) throw e;
       const outcome: Outcome = { kind: 'technical', failure: e.failure };

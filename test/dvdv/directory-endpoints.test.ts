@@ -70,14 +70,17 @@ describe('directory endpoints (DVDV with static override and fallback)', () => {
       client: new DvdvClient({ servers: [dvdv.url], entryPath: 'intern/directory' }),
       serviceUri: serviceUriFor('personensuche', '26.11'),
       staticEndpoints: {},
+      freieSucheServiceUri: serviceUriFor('freieSuche', '26.11'),
       organizationKeyOf: (land) => (land === '09' ? 'ags:09162000' : `ags:${land}000000`),
       cache: new DirectoryCache<DirectoryTarget>({ get: (k) => { keys.push(k); return store.get(k); }, set: (k, e) => store.set(k, e) }),
     });
     const soon = Date.now() + 2000;
-    expect(await d.lookup('09', soon, '09780139')).toMatchObject({ source: 'dvdv', endpoint: { url: 'https://r09.example/xmeld' } });
+    expect(await d.lookup('09', soon, { ags: '09780139' })).toMatchObject({ source: 'dvdv', endpoint: { url: 'https://r09.example/xmeld' } });
     await d.lookup('09', soon);
-    await d.lookup('05', soon, '09780139'); // not a municipality of Land 05: the Land key
-    await d.lookup('05', soon, 'x');
-    expect(keys).toEqual(['ags:09780139', 'ags:09162000', 'ags:05000000', 'ags:05000000']);
+    await d.lookup('05', soon, { ags: '09780139' }); // not a municipality of Land 05: the Land key
+    await d.lookup('05', soon, { ags: 'x', service: 'freieSuche' });
+    const uri = serviceUriFor('personensuche', '26.11');
+    const free = serviceUriFor('freieSuche', '26.11');
+    expect(keys).toEqual([`ags:09780139 ${uri}`, `ags:09162000 ${uri}`, `ags:05000000 ${uri}`, `ags:05000000 ${free}`]);
   });
 });
