@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DvdvConfig, GatewayConfig, PartyConfig } from '../../src/config/gateway-config.js';
 import type { ProtocolRecord } from '../../src/protocol/protocol-record.js';
 import type { IdentityName, TestPki } from '../../src/security/test-pki.js';
-import { compose1330 } from '../../src/simulator/compose-query.js';
+import { compose1330, compose1332 } from '../../src/simulator/compose-query.js';
 import { startSimulatedDvdv, type SimulatedDvdv } from '../../src/simulator/dvdv.js';
 import { LANDS, LAND_CODES, type LandCode } from '../../src/simulator/lands.js';
 import type { SimulatorSecurity } from '../../src/simulator/server.js';
@@ -192,6 +192,20 @@ describe('routing from the DVDV (extern entry path, token), with failover to a s
     const wrongOccasion = await ask(h, aok, 'authority-plain');
     expect(wrongOccasion.facts.rts).toBe('T070');
     expect(wrongOccasion.body).toContain('Anlass für diese abrufende Stelle nicht zugelassen');
+  });
+
+  it('routes a free search (1332) by the directory entry of the free-search service', async () => {
+    const before = second.calls.filter((c) => c === 'findservicedescription').length;
+    const { facts, records } = await ask(h, compose1332({
+      identifikation: { nachrichtenUUID: randomUUID(), nachrichtentyp: '1332', erstellungszeitpunkt: new Date().toISOString() },
+      leserKennung: 'ags:09000000',
+      auswahldaten: { nachname: 'Testfrau', vornamen: 'Erika' },
+      suchbereich: { art: 'bundesland', code: '09' },
+    }));
+    expect(facts.ergebnisstatus).toMatch(/^0[1-4]$/);
+    expect(records.find((r) => r.hop === 'routed')).toMatchObject({ target: 'land:09', endpoint: h.simulator.urlFor('09'), endpointSource: 'dvdv' });
+    // Primed by the warm-up's batch (both services), so not looked up again.
+    expect(second.calls.filter((c) => c === 'findservicedescription')).toHaveLength(before);
   });
 });
 
