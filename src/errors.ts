@@ -83,6 +83,7 @@ export const TechnicalFailureClass = {
   internal: 'Interner Fehler des Gateways',
   noRoute: 'Kein Register für das Ziel konfiguriert',
   noRelease: 'Register spricht keine hier angenommene XMeld-Version',
+  directory: 'Verzeichnisdienst (DVDV) nicht erreichbar, Register des Ziels unbekannt',
 } as const;
 export type TechnicalFailure = keyof typeof TechnicalFailureClass;
 

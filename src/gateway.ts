@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { EndpointConfig, GatewayConfig } from './config/gateway-config.js';
 import { createDispatchHandler } from './dispatch/dispatch-worker.js';
+import type { ResolvedEndpoint } from './dvdv/directory-endpoints.js';
+import { GatewayDirectory } from './dvdv/gateway-directory.js';
 import { RegisterClient } from './dispatch/register-client.js';
 import { createGatewayServer } from './http/gateway-server.js';
 import { GatewayMetrics } from './http/metrics.js';
@@ -25,7 +27,7 @@ import { BullmqDispatchQueue } from './queue/bullmq-dispatch-queue.js';
 import { DEFAULT_CIRCUIT_BREAKER } from './queue/circuit-breaker.js';
 import { MemoryDispatchQueue } from './queue/memory-dispatch-queue.js';
 import { RedisReplayGuard } from './security/redis-replay-guard.js';
-import { isLandCode } from './routing/laender.js';
+import { isLandCode, LAND_CODES } from './routing/laender.js';
 import { targetKey, type Target } from './routing/route-query.js';
 import { VorgangsnummerGenerator } from './vorgang/vorgangsnummer.js';
 import type { GatewayIdentity } from './xmeld/gateway-identity.js';
@@ -78,7 +80,8 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       prefix: config.queue.prefix,
       // Shared by all instances of a deployment: only they can read each other's queued queries.
       ...(process.env['XMELD_QUEUE_KEY'] ? { encryptionKey: process.env['XMELD_QUEUE_KEY'] } : {}),
-      targets: ['mirror', ...Object.keys(config.routes.laender).map((l) => `land:${l}`)],
+      // With the DVDV every Land is a possible target, configured or not.
+      targets: ['mirror', ...(config.dvdv ? LAND_CODES : Object.keys(config.routes.laender)).map((l) => `land:${l}`)],
       circuitBreaker: DEFAULT_CIRCUIT_BREAKER,
       rateLimitOf: (target) => endpointOfKey(target)?.rateLimit,
       // A dead instance's jobs are taken over while their callers still wait.
@@ -113,7 +116,14 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     await work.ready();
     log.info({ threads }, 'message work on worker threads');
   }
-  const endpointOf = (t: Target): EndpointConfig | undefined => endpointOfKey(targetKey(t));
+  // Länder from the DVDV where it is configured (static routes as override and fallback).
+  const directory = config.dvdv ? new GatewayDirectory(config.dvdv, config.routes.laender, readPem, log,
+    redisUrl ? { redisUrl, prefix: config.queue.prefix, key: process.env['XMELD_QUEUE_KEY'] } : undefined) : undefined;
+  const endpointOf = async (t: Target, deadline: number, leg: { ags?: string; service: 'personensuche' | 'freieSuche' }): Promise<ResolvedEndpoint | undefined> => {
+    if (directory !== undefined && t.kind === 'land') return directory.lookup(t.land, deadline, leg);
+    const endpoint = endpointOfKey(targetKey(t));
+    return endpoint === undefined ? undefined : { endpoint, source: 'config' };
+  };
   queue.process(createDispatchHandler(client), (target) => endpointOfKey(target)?.concurrency ?? 16);
 
   const writer = new ProtocolWriter(protocol, config.authorities.filter((a) => a.protocolCommissioned).map((a) => a.kennung));
@@ -121,7 +131,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   const trailSweep = startAbandonedTrailSweep(protocol, {
     deadlineMs: config.http.requestDeadlineMs, log, ...(overrides.clock ? { clock: overrides.clock } : {}),
   });
-  const metrics = new GatewayMetrics(() => queue.targetStats());
+  const metrics = new GatewayMetrics(() => queue.targetStats(), directory ? () => directory.state() : undefined);
   const pipeline = new QueryPipeline({
     observeStage: (stage, seconds) => metrics.stages.observe({ stage }, seconds),
     identity,
@@ -131,6 +141,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     protocol: writer,
     vorgang: new VorgangsnummerGenerator(identity.land, overrides.clock),
     endpointOf,
+    ...(directory ? { admitByCategory: (fingerprint: string, deadline: number) => directory.admits(fingerprint, deadline) } : {}),
     freieSucheRuleOf: (land) => {
       const ep = config.routes.laender[land];
       return ep === undefined ? undefined : { ...ep.freieSuche, gemeinden: ep.gemeinden };
@@ -157,10 +168,13 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       signing: true,
       ...(replayGuard ? { replay: replayGuard.ready() } : {}),
     }),
+    ...(directory ? { directory: () => directory.state() } : {}),
     ...(config.http.tls ? {
       https: { key: readPem(config.http.tls.key), cert: readPem(config.http.tls.certificate), ca: config.http.tls.clientCa.map(readPem) },
     } : {}),
   });
+  // The Länder's routes before the first query (bounded by the look-up timeout; never fatal).
+  await directory?.warmUp();
   // Listen once the replay guard can answer, so the first queries are not refused (S999).
   if (replayGuard !== undefined && !(await replayGuard.whenReady(5_000))) log.warn('replay store not reachable yet');
   await app.listen({ host: config.http.host, port: config.http.port });
@@ -181,6 +195,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       await queue.close();
       await writer.drain();
       await replayGuard?.close();
+      await directory?.close();
       await client.close();
       if (overrides.protocol === undefined) await protocol.close();
       if (work !== configured.work) await work.close();

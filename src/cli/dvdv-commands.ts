@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import type { GatewayConfig } from '../config/gateway-config.js';
 import { dvdvFingerprint } from '../dvdv/client-assertion.js';
 import { DvdvClient, type EntryPath } from '../dvdv/dvdv-client.js';
 import { serviceUriFor, targetFromService } from '../dvdv/service-target.js';
@@ -34,19 +35,20 @@ export async function dvdvLookup(organizationKey: string, o: LookupOptions): Pro
 }
 
 /** `xmeld-gateway dvdv lookup ags:09162000` — the directory's view of a register. */
-export function registerDvdvCommands(program: Command): void {
+export function registerDvdvCommands(program: Command, config?: () => GatewayConfig): void {
   const dvdv = program.command('dvdv').description('look registers up in the DVDV');
   dvdv.command('lookup <organizationKey>')
     .description('endpoint and signer certificates the DVDV publishes for an organisation key (ags:<AGS>)')
-    .option('--server <url...>', 'DVDV base URL(s) up to /dvdv2-backend (default: XMELD_DVDV_SERVERS, comma-separated)')
+    .option('--server <url...>', 'DVDV base URL(s) up to /dvdv2-backend (default: XMELD_DVDV_SERVERS, comma-separated, else dvdv.servers of the configuration)')
     .addOption(new Option('--entry-path <path>', 'entry path').choices(['intern/directory', 'extern/standaloneauth/directory']).default('intern/directory'))
     .option('--release <release>', 'XMeld release of the service', '26.11')
     .option('--service-uri <uri>', 'service specification URI (default: Personensuche of the release)')
     .option('--key <file>', 'client key (PEM) for extern/standaloneauth')
     .option('--cert <file>', 'client certificate (PEM) for extern/standaloneauth')
     .action(async (key: string, opts: { server?: string[]; entryPath: EntryPath; release: string; serviceUri?: string; key?: string; cert?: string }) => {
-      const servers = opts.server ?? (process.env['XMELD_DVDV_SERVERS'] ?? '').split(',').filter((s) => s !== '');
-      if (servers.length === 0) throw new Error('no DVDV server: give --server or XMELD_DVDV_SERVERS');
+      const fromEnv = (process.env['XMELD_DVDV_SERVERS'] ?? '').split(',').filter((s) => s !== '');
+      const servers = opts.server ?? (fromEnv.length > 0 ? fromEnv : config?.().dvdv?.servers ?? []);
+      if (servers.length === 0) throw new Error('no DVDV server: give --server, XMELD_DVDV_SERVERS or dvdv.servers in the configuration');
       const out = await dvdvLookup(key, {
         servers,
         entryPath: opts.entryPath,

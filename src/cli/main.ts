@@ -20,6 +20,9 @@ import { checkPemFiles } from '../security/hop-security-setup.js';
 import { RELEASES, type Release } from '../xmeld/releases.js';
 import { registerProtocolCommands } from './protocol-commands.js';
 import { registerDvdvCommands } from './dvdv-commands.js';
+import { DVDV_FAULTS, startDemoDvdv, withDemoDvdv } from './dvdv-demo.js';
+import type { DvdvFault } from '../simulator/dvdv.js';
+import type { SimulatedRegisters } from '../simulator/server.js';
 
 const program = new Command('xmeld-gateway')
   .description('Brokers automated cross-state XMeld queries (1330/1332) between residents\' registers')
@@ -85,15 +88,38 @@ function simulatedBehaviour(c: GatewayConfig, down: string[]): Partial<Record<La
   return out;
 }
 
+/** The simulated DVDV (`--dvdv`) publishing the simulated registers and the test PKI's certificates. */
+async function simulatedDvdv(c: GatewayConfig, registers: SimulatedRegisters, opts: DvdvOptions) {
+  if (!opts.dvdv) return undefined;
+  if (c.security.testPki === undefined) throw new Error('--dvdv needs security.testPki (the certificates the DVDV publishes)');
+  const pki = await generateTestPki(path.resolve(c.security.testPki));
+  const dvdv = await startDemoDvdv(registers, pki, {
+    host: c.simulator.host, port: c.simulator.dvdvPort, ...(opts.dvdvFault ? { fault: opts.dvdvFault } : {}),
+  });
+  console.log(`simulated DVDV on ${dvdv.url}${opts.dvdvFault && opts.dvdvFault !== 'none' ? ` (fault: ${opts.dvdvFault})` : ''}`);
+  return dvdv;
+}
+
+interface DvdvOptions { dvdv?: boolean; dvdvFault?: DvdvFault }
+const dvdvOption = new Option('--dvdv', 'also the simulated DVDV (endpoints and certificates of the simulated registers)');
+const dvdvFaultOption = new Option('--dvdv-fault <fault>', 'fault of the simulated DVDV').choices(DVDV_FAULTS);
+
 program.command('simulate')
   .description('start the simulated registers of all 16 Länder (and the mirror backend)')
   .option('-p, --port <port>', 'port', (v) => Number(v))
   .option('--slow-delay-ms <ms>', 'delay of the magic name Langsam', (v) => Number(v))
   .option('--down <land...>', 'Länder whose register is unreachable (e.g. --down 05 09)')
-  .action(async (opts: { port?: number; slowDelayMs?: number; down?: string[] }) => {
-    const sim = await simulators(config(), opts);
+  .addOption(dvdvOption)
+  .addOption(dvdvFaultOption)
+  .action(async (opts: { port?: number; slowDelayMs?: number; down?: string[] } & DvdvOptions) => {
+    const c = config();
+    const sim = await simulators(c, opts);
     console.log(`simulated registers on ${sim.baseUrl} (e.g. ${sim.urlFor('09')}; the list: GET ${sim.baseUrl}/)`);
-    onSignals(() => sim.close());
+    const dvdv = await simulatedDvdv(c, sim, opts);
+    onSignals(async () => {
+      await dvdv?.close();
+      await sim.close();
+    });
   });
 
 program.command('send')
@@ -132,9 +158,13 @@ program.command('send')
 
 program.command('demo')
   .description('start the simulated registers and the gateway on embedded defaults, send a first query')
-  .action(async () => {
-    const c = config();
-    const sim = await simulators(c);
+  .addOption(new Option('--dvdv', 'route through the simulated DVDV (no static Länder routes)'))
+  .addOption(dvdvFaultOption)
+  .action(async (opts: DvdvOptions) => {
+    const configured = config();
+    const sim = await simulators(configured);
+    const dvdv = await simulatedDvdv(configured, sim, opts);
+    const c = dvdv ? withDemoDvdv(configured, dvdv.url) : configured;
     const gw = await startGateway(c);
     const endpoint = `${gw.url}/xmeld`;
     console.log(`simulated registers: ${sim.baseUrl}`);
@@ -149,6 +179,7 @@ program.command('demo')
     console.log('\nCtrl+C stops both.');
     onSignals(async () => {
       await gw.close();
+      await dvdv?.close();
       await sim.close();
     });
   });
@@ -180,7 +211,7 @@ program.command('config')
   });
 
 registerProtocolCommands(program, config);
-registerDvdvCommands(program);
+registerDvdvCommands(program, config);
 
 program.parseAsync().catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : String(e));

@@ -88,6 +88,51 @@ const party = z.object({
   /** Bound to this TLS client certificate (PEM file): requests without it are refused (T070). */
   clientCertificate: z.string().optional(),
   suspended: z.boolean().default(false),
+  /** Instead of a pinned signer: any certificate chaining to the anchors that the DVDV lists in `dvdv.callerCategory`. */
+  admitByCategory: z.boolean().optional(),
+});
+
+/**
+ * The DVDV (issue #14): endpoints and signer certificates of the other Länder from the
+ * directory, static `routes` as override and fallback; callers admitted by category.
+ */
+const dvdv = z.object({
+  /** Base URLs up to and including `/dvdv2-backend`; the first that answers stays preferred. */
+  servers: z.array(z.url()).min(1),
+  entryPath: z.enum(['intern/directory', 'extern/standaloneauth/directory']).default('intern/directory'),
+  /** The organisation's registered client key and certificate (PEM files), for extern/standaloneauth. */
+  clientKey: z.string().optional(),
+  clientCertificate: z.string().optional(),
+  /** Service specification URI of the person search (1330) looked up per register (default: Personensuche of XMeld 25.11a). */
+  serviceUri: z.string().optional(),
+  /** …of the free search (1332) (default: FreieSuche of XMeld 25.11a). */
+  freieSucheServiceUri: z.string().optional(),
+  positiveTtlMs: z.number().int().positive().default(600_000),
+  negativeTtlMs: z.number().int().positive().default(300_000),
+  /** How long past its TTL an entry is still used while the DVDV cannot be reached. */
+  maxStaleMs: z.number().int().nonnegative().default(3_600_000),
+  /** Per attempt at one server; a look-up also ends at the query's deadline. */
+  attemptTimeoutMs: z.number().int().positive().default(2_000),
+  /** Look-up budget per register while a query waits (all servers together). */
+  lookupTimeoutMs: z.number().int().positive().default(5_000),
+  /** Look the 16 Länder up at start. */
+  warmUp: z.boolean().default(true),
+  /** Länder whose static route wins over the DVDV. */
+  overrides: z.array(z.enum(LAND_CODES as [string, ...string[]])).default([]),
+  /**
+   * Organisation key per Land, looked up when a query names no municipality of it (and at
+   * warm-up), e.g. `ags:09162000`; default `ags:<Land>000000`. Otherwise the municipality's key.
+   */
+  landKeys: z.partialRecord(z.enum(LAND_CODES as [string, ...string[]]), z.string().regex(/^[a-z]{3}:[0-9]{8,12}$/)).default({}),
+  /** Anchors the certificates the DVDV publishes must chain to (PEM files; `${PKI}` as for parties). */
+  trustAnchors: z.array(z.string()).default([]),
+  intermediates: z.array(z.string()).default([]),
+  crls: z.array(z.string()).default([]),
+  /** Category a caller's certificate must be in where its party has `admitByCategory`. */
+  callerCategory: z.string().min(1).optional(),
+}).refine((d) => d.entryPath !== 'extern/standaloneauth/directory' || (d.clientKey !== undefined && d.clientCertificate !== undefined), {
+  message: 'extern/standaloneauth/directory needs clientKey and clientCertificate',
+  path: ['clientKey'],
 });
 
 export const configSchema = z.object({
@@ -155,6 +200,7 @@ export const configSchema = z.object({
     replayWindowSeconds: z.number().int().positive().default(900),
   }).prefault({}),
   parties: z.array(party).default([]),
+  dvdv: dvdv.optional(),
   register: z.object({
     /** Client certificate presented to registers, and the CAs their server certificates chain to. */
     tls: z.object({ key: z.string(), certificate: z.string(), ca: z.array(z.string()).default([]) }).optional(),
@@ -199,6 +245,8 @@ export const configSchema = z.object({
   simulator: z.object({
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8081),
+    /** The simulated DVDV (`simulate --dvdv`, `demo --dvdv`). */
+    dvdvPort: z.number().int().min(0).max(65535).default(8082),
   }).prefault({}),
   log: z.object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -209,6 +257,7 @@ export type GatewayConfig = z.infer<typeof configSchema>;
 export type EndpointConfig = z.infer<typeof endpoint>;
 export type PartyConfig = z.infer<typeof party>;
 export type AuthorityConfig = z.infer<typeof authority>;
+export type DvdvConfig = z.infer<typeof dvdv>;
 
 export const DEFAULT_CONFIG_FILE = 'config/default.yaml';
 
@@ -234,12 +283,13 @@ export function parseConfig(raw: unknown, source?: string): GatewayConfig {
 }
 
 /**
- * One port for the demo: the gateway listens on `port`, the simulated registers on `port + 1`, and
+ * One port for the demo: the gateway listens on `port`, the simulated registers on `port + 1` (the
+ * simulated DVDV on `port + 2`), and
  * every route that pointed at the configured simulator is moved with it (so 16+1 URLs follow one
  * setting). Routes elsewhere are left alone.
  */
 export function withDemoPort(config: GatewayConfig, port: number): GatewayConfig {
-  if (!Number.isInteger(port) || port < 1 || port > 65_534) throw new Error(`invalid demo port: ${String(port)}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65_533) throw new Error(`invalid demo port: ${String(port)}`);
   const simulatorPort = port + 1;
   const moved = (url: string): string => {
     const u = new URL(url);
@@ -251,7 +301,7 @@ export function withDemoPort(config: GatewayConfig, port: number): GatewayConfig
   return {
     ...config,
     http: { ...config.http, port },
-    simulator: { ...config.simulator, port: simulatorPort },
+    simulator: { ...config.simulator, port: simulatorPort, dvdvPort: port + 2 },
     routes: {
       ...routes,
       ...(routes.mirror ? { mirror: { ...routes.mirror, url: moved(routes.mirror.url) } } : {}),

@@ -2,14 +2,15 @@ import type { EndpointConfig } from '../config/gateway-config.js';
 import type { LandCode } from '../routing/laender.js';
 import { DirectoryCache } from './directory-cache.js';
 import type { DvdvClient } from './dvdv-client.js';
+import { DvdvError } from './dvdv-errors.js';
 import type { DirectoryTarget } from './dvdv-types.js';
 import { targetFromService } from './service-target.js';
 
 /**
- * Endpoints of the Länder from the DVDV, behind the pipeline's synchronous `endpointOf` seam:
- * look-ups run in the background (warm-up at start, refresh when an entry expires) and
- * `resolve` answers from the last known state. Static routes in config are the override
- * (`overrides`) and the fallback (when the DVDV has nothing usable); the answer says which.
+ * Endpoints of the Länder from the DVDV, looked up while the query waits (bounded by its
+ * deadline and the look-up timeout), cached with TTLs and a staleness bound. Static routes in
+ * config are the override (`overrides`) and the fallback (when the DVDV has nothing usable);
+ * the answer says which.
  */
 export interface ResolvedEndpoint {
   endpoint: EndpointConfig;
@@ -18,10 +19,16 @@ export interface ResolvedEndpoint {
   signatureCertificates?: string[];
 }
 
+/** Which XMeld service a leg needs: the person search (1330) or the free search (1332). */
+export type DirectoryService = 'personensuche' | 'freieSuche';
+
 export interface DirectoryEndpointsOptions {
   client: DvdvClient;
+  /** Service specification URI of the person search. */
   serviceUri: string;
-  /** Organisation key of a Land's register; default `ags:<land>000000`. */
+  /** …of the free search; default: the person search's. */
+  freieSucheServiceUri?: string;
+  /** Organisation key of a Land's register when no municipality is known (warm-up); default `ags:<land>000000`. */
   organizationKeyOf?: (land: LandCode) => string;
   staticEndpoints: Partial<Record<LandCode, EndpointConfig>>;
   /** Lands whose static route wins over the DVDV. */
@@ -35,74 +42,106 @@ export interface DirectoryEndpointsOptions {
   now?: () => number;
 }
 
-interface Known {
-  target: DirectoryTarget | undefined;
-  expiresAt: number;
-}
-
 export class DirectoryEndpoints {
   readonly cache: DirectoryCache<DirectoryTarget>;
-  private readonly known = new Map<LandCode, Known>();
-  private readonly pending = new Set<LandCode>();
+  /** When the entry behind each organisation key in use was fetched. */
+  private readonly fetchedAt = new Map<string, number>();
   private readonly now: () => number;
-  private readonly maxStale: number;
-  private readonly positiveTtl: number;
-  private readonly negativeTtl: number;
 
   constructor(private readonly opts: DirectoryEndpointsOptions) {
     this.now = opts.now ?? Date.now;
-    this.maxStale = opts.maxStaleMs ?? 60 * 60_000;
-    this.positiveTtl = opts.positiveTtlMs ?? 10 * 60_000;
-    this.negativeTtl = opts.negativeTtlMs ?? 5 * 60_000;
     this.cache = opts.cache ?? new DirectoryCache<DirectoryTarget>(undefined, {
-      now: this.now, maxStaleMs: this.maxStale, positiveTtlMs: this.positiveTtl, negativeTtlMs: this.negativeTtl,
+      now: this.now,
+      maxStaleMs: opts.maxStaleMs ?? 60 * 60_000,
+      positiveTtlMs: opts.positiveTtlMs ?? 10 * 60_000,
+      negativeTtlMs: opts.negativeTtlMs ?? 5 * 60_000,
     });
   }
 
-  private keyOf(land: LandCode): string {
+  /**
+   * The municipality's own key where the query names one of this Land (registers are found as
+   * representatives of their municipalities), else the Land's key.
+   */
+  private organizationKey(land: LandCode, ags?: string): string {
+    if (ags !== undefined && /^[0-9]{8}$/.test(ags) && ags.startsWith(land)) return `ags:${ags}`;
     return this.opts.organizationKeyOf?.(land) ?? `ags:${land}000000`;
   }
 
-  /** Looks a Land up now (waits); errors leave the last known state in place. */
-  async refresh(land: LandCode): Promise<void> {
-    const key = this.keyOf(land);
-    const answer = await this.cache.get(key, async () => {
-      const s = await this.opts.client.findServiceDescription(key, this.opts.serviceUri, this.now() + (this.opts.lookupTimeoutMs ?? 5000));
-      return s ? targetFromService(key, s) : undefined;
-    });
-    // Expiry from when the entry was fetched: a stale answer keeps its old expiry, so the
-    // bound on staleness still applies to it.
-    const ttl = answer.value ? this.positiveTtl : this.negativeTtl;
-    this.known.set(land, { target: answer.value, expiresAt: this.now() - answer.ageMs + ttl });
+  private uriOf(service: DirectoryService): string {
+    return service === 'freieSuche' ? this.opts.freieSucheServiceUri ?? this.opts.serviceUri : this.opts.serviceUri;
   }
 
-  /** Warm-up: every Land at start; failures are logged by the caller, never fatal. */
-  async warmUp(lands: readonly LandCode[]): Promise<PromiseSettledResult<void>[]> {
-    return Promise.allSettled(lands.map((l) => this.refresh(l)));
+  /** Cache key: one entry per organisation and service. */
+  private static keyOf(organizationKey: string, uri: string): string {
+    return `${organizationKey} ${uri}`;
   }
 
-  resolve(land: LandCode): ResolvedEndpoint | undefined {
+  /**
+   * The route of a Land (of the municipality `ags` in it, where the query names one) for a
+   * query that waits (at most until `deadline`): a fresh entry as it
+   * is, an expired one looked up again first (so a changed certificate applies right after the
+   * TTL), the expired one only if the DVDV fails and within the staleness bound. Then the static
+   * route; undefined when the DVDV knows none and none is configured. Throws DvdvError when the
+   * directory could not answer and nothing else is known (the caller's rueckweisung 16).
+   */
+  async lookup(
+    land: LandCode, deadline: number, leg: { ags?: string; service?: DirectoryService } = {},
+  ): Promise<ResolvedEndpoint | undefined> {
     const fixed = this.opts.staticEndpoints[land];
     if (fixed && this.opts.overrides?.includes(land)) return { endpoint: fixed, source: 'config' };
-    const k = this.known.get(land);
-    const now = this.now();
-    if (!k || now >= k.expiresAt) this.refreshInBackground(land);
-    if (k?.target && now - k.expiresAt <= this.maxStale) {
-      return {
-        endpoint: { ...(fixed ?? DEFAULT_ENDPOINT), url: k.target.endpoint },
-        source: 'dvdv',
-        signatureCertificates: k.target.signatureCertificates,
-      };
+    const organizationKey = this.organizationKey(land, leg.ags);
+    const uri = this.uriOf(leg.service ?? 'personensuche');
+    const key = DirectoryEndpoints.keyOf(organizationKey, uri);
+    const until = Math.min(deadline, this.now() + (this.opts.lookupTimeoutMs ?? 5000));
+    let target: DirectoryTarget | undefined;
+    try {
+      const answer = await this.cache.get(key, async () => {
+        const s = await this.opts.client.findServiceDescription(organizationKey, uri, until);
+        return s ? targetFromService(organizationKey, s) : undefined;
+      });
+      target = answer.value;
+      this.fetchedAt.set(key, this.now() - answer.ageMs);
+    } catch (e) {
+      if (!(e instanceof DvdvError)) throw e;
+      if (fixed) return { endpoint: fixed, source: 'config' };
+      throw e;
+    }
+    if (target) {
+      return { endpoint: { ...(fixed ?? DEFAULT_ENDPOINT), url: target.endpoint }, source: 'dvdv', signatureCertificates: target.signatureCertificates };
     }
     return fixed ? { endpoint: fixed, source: 'config' } : undefined;
   }
 
-  private refreshInBackground(land: LandCode): void {
-    if (this.pending.has(land)) return;
-    this.pending.add(land);
-    this.refresh(land)
-      .catch(() => undefined) // counted in cache.stats; the last known state stays
-      .finally(() => this.pending.delete(land));
+  /** When the oldest entry in use was fetched from the DVDV (ms epoch), for /ready and /metrics. */
+  oldestEntryAt(): number | undefined {
+    const all = [...this.fetchedAt.values()];
+    return all.length === 0 ? undefined : Math.min(...all);
+  }
+
+  /**
+   * Warm-up: every Land's key for every service at start, in one batch request (≤ 200 items a
+   * request); if the batch fails, one look-up each. Returns how many look-ups failed, never throws.
+   */
+  async warmUp(lands: readonly LandCode[]): Promise<{ failed: number; of: number }> {
+    const deadline = this.now() + (this.opts.lookupTimeoutMs ?? 5000);
+    const uris = [...new Set([this.uriOf('personensuche'), this.uriOf('freieSuche')])];
+    const items = lands.filter((l) => !this.opts.overrides?.includes(l))
+      .flatMap((land) => uris.map((uri) => ({ organizationKey: this.organizationKey(land), serviceSpecificationUri: uri })));
+    try {
+      const answers = await this.opts.client.batchFindServiceDescription(items, deadline);
+      await Promise.all(items.map((item, i) => {
+        const key = DirectoryEndpoints.keyOf(item.organizationKey, item.serviceSpecificationUri);
+        const s = answers[i];
+        this.fetchedAt.set(key, this.now());
+        return this.cache.prime(key, async () => (s ? targetFromService(item.organizationKey, s) : undefined));
+      }));
+      return { failed: 0, of: items.length };
+    } catch (e) {
+      if (!(e instanceof DvdvError)) throw e;
+    }
+    const services: DirectoryService[] = uris.length > 1 ? ['personensuche', 'freieSuche'] : ['personensuche'];
+    const single = await Promise.allSettled(lands.flatMap((land) => services.map((service) => this.lookup(land, deadline, { service }))));
+    return { failed: single.filter((r) => r.status === 'rejected').length, of: single.length };
   }
 }
 

@@ -94,11 +94,16 @@ export class DvdvClient {
     const n = this.opts.servers.length;
     const rounds = this.opts.rounds ?? 1;
     let last: DvdvError | undefined;
+    let idx = this.current;
     for (let attempt = 0; attempt < n * rounds; attempt++) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw last ?? new DvdvError('timeout', 'deadline passed before the directory answered');
-      const idx = (this.current + (attempt === 0 ? 0 : 1)) % n;
-      if (attempt > 0) this.current = idx; // sticky: stay with the server that takes over
+      // The next server after the one this call found failing (not after `current`, which a
+      // concurrent call may already have moved); sticky: stay with the server that takes over.
+      if (attempt > 0) {
+        idx = (idx + 1) % n;
+        this.current = idx;
+      }
       try {
         return await this.once<T>(idx, method, pathAndQuery, body, Math.min(remaining, this.opts.attemptTimeoutMs ?? 5000));
       } catch (e) {

@@ -17,11 +17,8 @@ export class DvdvError extends Error {
     super(`DVDV ${failure}: ${detail}`, options);
   }
 
-  /**
-   * The caller's view: rueckweisung 16. errors.ts has no directory class yet, so `noRoute`
-   * ("kein Register für das Ziel") stands in; the DVDV cause stays attached for logs.
-   */
+  /** The caller's view: rueckweisung 16 naming the directory; the DVDV cause stays attached for logs. */
   toTechnicalFailure(): TechnicalFailureError {
-    return new TechnicalFailureError('noRoute', { cause: this });
+    return new TechnicalFailureError('directory', { cause: this });
   }
 }

@@ -20,6 +20,8 @@ export interface GatewayServerDeps {
   publicUrl: () => string;
   /** Readiness of the queue store, protocol store and signing key. */
   ready: () => Promise<Record<string, boolean>>;
+  /** The DVDV's state, shown on /ready; not a check (known routes outlive an outage). */
+  directory?: () => unknown;
   /** HTTPS with optional client certificates (mTLS). */
   https?: { key: string; cert: string; ca: string[] };
 }
@@ -108,7 +110,9 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
   app.get('/ready', async (_req, reply) => {
     const checks = await deps.ready();
     const ok = Object.values(checks).every(Boolean);
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
+    return reply.code(ok ? 200 : 503).send({
+      status: ok ? 'ready' : 'not ready', checks, ...(deps.directory ? { directory: deps.directory() } : {}),
+    });
   });
 
   app.get('/metrics', async (_req, reply) =>

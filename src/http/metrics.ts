@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DirectoryState } from '../dvdv/gateway-directory.js';
 import type { TargetStats } from '../queue/target-stats.js';
 
 /** Prometheus metrics of one gateway instance (GET /metrics). */
@@ -36,8 +37,9 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  constructor(targetStats?: () => TargetStats[]) {
+  constructor(targetStats?: () => TargetStats[], directory?: () => DirectoryState) {
     collectDefaultMetrics({ register: this.registry });
+    if (directory !== undefined) this.directoryMetrics(directory);
     if (targetStats === undefined) return;
     new Gauge({
       name: 'xmeld_gateway_target_outstanding',
@@ -57,5 +59,39 @@ export class GatewayMetrics {
         for (const t of targetStats()) this.set({ target: t.target }, t.circuit === 'open' ? 1 : t.circuit === 'halfOpen' ? 0.5 : 0);
       },
     });
+  }
+
+  /** The DVDV's state: reachable, age of the oldest cached entry, hits, misses, stale answers. */
+  private directoryMetrics(state: () => DirectoryState): void {
+    const gauge = (name: string, help: string, value: (s: DirectoryState) => number | undefined): void => {
+      new Gauge({
+        name: `xmeld_gateway_directory_${name}`,
+        help,
+        registers: [this.registry],
+        collect() {
+          const v = value(state());
+          if (v === undefined) this.reset();
+          else this.set(v);
+        },
+      });
+    };
+    // Counters read from the cache's own counts at scrape time (they only grow).
+    const counter = (name: string, help: string, value: (s: DirectoryState) => number): void => {
+      new Counter({
+        name: `xmeld_gateway_directory_${name}_total`,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(value(state()));
+        },
+      });
+    };
+    gauge('reachable', 'Whether the last DVDV look-up reached a server (1) or not (0)', (s) => (s.reachable === undefined ? undefined : s.reachable ? 1 : 0));
+    gauge('cache_age_seconds', 'Age of the oldest DVDV entry in use', (s) => s.cacheAgeSeconds);
+    counter('hits', 'Look-ups answered from the cache within the TTL', (s) => s.hits);
+    counter('misses', 'Look-ups that asked the DVDV', (s) => s.misses);
+    counter('stale', 'Expired entries served because the DVDV failed', (s) => s.stale);
+    counter('errors', 'DVDV look-ups that failed', (s) => s.errors);
   }
 }

@@ -17,6 +17,8 @@ export interface AcceptedQuery {
   query: QueryMessage;
   /** The signed XMeld message as self-contained XML, forwarded unchanged in content. */
   messageXml: string;
+  /** The signer's DVDV fingerprint when its party admits by category: not admitted until checked. */
+  categoryFingerprint?: string;
 }
 
 /** What could be read of a refused message, for the 0910 and the protocol. */
@@ -69,7 +71,10 @@ export async function acceptQuery(raw: Buffer, deps: AcceptDeps, clientCertifica
     if (verdict !== 'valid') throw new RejectedMessageError(verdict);
     const query = readQuery(message, number);
     deps.authorize?.(verified.partyId, query, clientCertificate);
-    return { version, query, messageXml: selfContainedXml(message) };
+    return {
+      version, query, messageXml: selfContainedXml(message),
+      ...(verified.categoryFingerprint !== undefined ? { categoryFingerprint: verified.categoryFingerprint } : {}),
+    };
   } catch (e) {
     if (!(e instanceof RejectedMessageError)) throw e;
     // Only a refusal needs to know whom to address its 0910 to (read before the tree is freed).

@@ -1,14 +1,19 @@
 import type { XmlElement } from 'libxml2-wasm';
 import type { Envelope } from '../soap/read-envelope.js';
 
-/** Which hop a message arrived on: from a caller, or as the answer of a target register. */
-export type HopOrigin = { hop: 'caller' } | { hop: 'register'; target: string };
+/**
+ * Which hop a message arrived on: from a caller, or as the answer of a target register —
+ * for a register found in the DVDV with the certificates it publishes (base64 DER).
+ */
+export type HopOrigin = { hop: 'caller' } | { hop: 'register'; target: string; directoryCertificates?: string[] };
 
 /** The message that was signed, to be processed instead of what the envelope claims. */
 export interface VerifiedMessage {
   message: XmlElement;
   /** The party whose signature was accepted. */
   partyId?: string;
+  /** Set when that party admits by DVDV category: the signer's DVDV fingerprint (SHA-1 hex) to check. */
+  categoryFingerprint?: string;
   /** Frees what verification allocated (the re-parsed signed message). */
   release(): void;
 }

@@ -21,6 +21,8 @@ export class ProtocolTrail {
   add(hop: Hop, extra: {
     messageType?: MessageType | null;
     target?: string;
+    /** Where the message goes (routed, dispatched) and where that URL came from. */
+    endpoint?: { url: string; source: 'dvdv' | 'config' };
     outcome?: OutcomeSummary & { rts?: string };
     /** What is known of a refused message's sender (there is no query model then). */
     sender?: { nachrichtenUUID?: string; autorKennung?: string };
@@ -47,6 +49,7 @@ export class ProtocolTrail {
       }),
       ...(extra.release ?? (q === undefined ? {} : { xmeldRelease: q.release })),
       ...(extra.target === undefined ? {} : { target: extra.target }),
+      ...(extra.endpoint === undefined ? {} : { endpoint: extra.endpoint.url, endpointSource: extra.endpoint.source }),
       ...(extra.outcome === undefined ? {} : { outcome: extra.outcome }),
     };
     this.records.push(record);

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { summarizeOutcome, type Outcome } from '../answer/outcome.js';
 import type { EndpointConfig } from '../config/gateway-config.js';
+import type { ResolvedEndpoint } from '../dvdv/directory-endpoints.js';
 import { BusinessRejection, RejectedMessageError, TechnicalFailureError } from '../errors.js';
 import type { NewProtocolRecord } from '../protocol/protocol-record.js';
 import type { DispatchQueue } from '../queue/dispatch-queue.js';
@@ -24,7 +25,7 @@ import type { MessageWork } from '../message-work/message-work.js';
 import { defaultRelease, forwardRelease, type ReleasePolicy } from '../routing/release-policy.js';
 import type { Release } from '../xmeld/releases.js';
 import { translateQuery } from '../xmeld/translate/translate-query.js';
-import { QueryRefused, type AcceptedQuery } from './accept-query.js';
+import { QueryRefused, type AcceptedQuery, type RefusedInfo } from './accept-query.js';
 import { ProtocolTrail } from './protocol-trail.js';
 
 export interface PipelineDeps {
@@ -37,8 +38,14 @@ export interface PipelineDeps {
   /** Settles when the records are committed; at `deadline` (epoch ms) it gives up with an error. */
   protocol: { append(records: NewProtocolRecord[], deadline?: number): Promise<void> };
   vorgang: VorgangsnummerGenerator;
-  /** Endpoint of a route target, undefined when none is configured. */
-  endpointOf: (target: Target) => EndpointConfig | undefined;
+  /**
+   * Endpoint of a route target for a service (for the municipality `ags` where the leg names one)
+   * and where it came from (DVDV or config), undefined when there is none; may wait for the directory until
+   * `deadline`, throws TechnicalFailureError('directory').
+   */
+  endpointOf: (target: Target, deadline: number, leg: { ags?: string; service: 'personensuche' | 'freieSuche' }) => Promise<ResolvedEndpoint | undefined>;
+  /** Whether a caller's certificate (DVDV fingerprint) is in the required DVDV category; throws TechnicalFailureError. */
+  admitByCategory?: (fingerprint: string, deadline: number) => Promise<boolean>;
   /** How a Land takes free searches from other states. */
   freieSucheRuleOf: (land: LandCode) => FreieSucheRule | undefined;
   /** What the gateway knows of the requesting authority's registration. */
@@ -98,6 +105,8 @@ export class QueryPipeline {
       if (e instanceof QueryRefused) return this.refuse(e, soapVersionOfContentType(contentType), deadline);
       throw e;
     }
+    const notInCategory = await this.categoryRefusal(accepted, deadline);
+    if (notInCategory) return this.refuse(notInCategory, accepted.version, deadline);
     const { query } = accepted;
     const trail = new ProtocolTrail(this.deps.vorgang.next(query.autor.kennung), this.clock);
     trail.setQuery(query);
@@ -130,6 +139,22 @@ export class QueryPipeline {
     };
   }
 
+  /** A caller admitted by DVDV category whose certificate is not in it: T070 (S999 if the DVDV cannot say). */
+  private async categoryRefusal(accepted: AcceptedQuery, deadline: number): Promise<QueryRefused | undefined> {
+    const fingerprint = accepted.categoryFingerprint;
+    if (fingerprint === undefined) return undefined;
+    const { query } = accepted;
+    const info: RefusedInfo = { identification: query.identification, autor: query.autor, messageType: query.number };
+    let admitted: boolean;
+    try {
+      admitted = this.deps.admitByCategory !== undefined && await this.deps.admitByCategory(fingerprint, deadline);
+    } catch (e) {
+      if (!(e instanceof TechnicalFailureError)) throw e;
+      return new QueryRefused(new RejectedMessageError('S999', 'Verzeichnisdienst (DVDV) nicht erreichbar', 'receiver'), accepted.version, info);
+    }
+    return admitted ? undefined : new QueryRefused(new RejectedMessageError('T070', 'Absender nicht in der erforderlichen DVDV-Kategorie'), accepted.version, info);
+  }
+
   private async forward(
     accepted: AcceptedQuery, trail: ProtocolTrail, started: number, log: Logger,
   ): Promise<{ outcome: Outcome; target?: string }> {
@@ -153,16 +178,31 @@ export class QueryPipeline {
       trail.add('rejected', { outcome: summarizeOutcome(outcome) });
       return { outcome };
     }
-    const legs = route.legs.map((leg) => ({ leg, key: legKey(leg), endpoint: this.deps.endpointOf(leg.target) }));
     const first = route.legs[0];
-    const target = legs.length === 1 ? legs[0]?.key : first === undefined ? undefined : `fanout:${targetKey(first.target)}`;
-    if (legs.length === 0 || legs.some((l) => l.endpoint === undefined)) {
+    const target = route.legs.length === 1 ? legKey(route.legs[0] as Leg) : first === undefined ? undefined : `fanout:${targetKey(first.target)}`;
+    let legs: { leg: Leg; key: string; routed: ResolvedEndpoint | undefined }[];
+    try {
+      const routeBy = started + this.deps.deadlineMs - ANSWER_MARGIN_MS;
+      // The municipality a leg is for: the fan-out's, or the person search's one AGS.
+      const agsOf = (leg: Leg): string | undefined => leg.gemeinde ?? (query.number === '1330' ? query.ags[0] : undefined);
+      const service = query.number === '1330' ? 'personensuche' : 'freieSuche';
+      legs = await Promise.all(route.legs.map(async (leg) => {
+        const ags = agsOf(leg);
+        return { leg, key: legKey(leg), routed: await this.deps.endpointOf(leg.target, routeBy, { service, ...(ags !== undefined ? { ags } : {}) }) };
+      }));
+    } catch (e) {
+      if (!(e instanceof TechnicalFailureError)) throw e;
+      const outcome: Outcome = { kind: 'technical', failure: e.failure };
+      trail.add('failed', { outcome: summarizeOutcome(outcome) });
+      return { outcome, ...(target ? { target } : {}) };
+    }
+    if (legs.length === 0 || legs.some((l) => l.routed === undefined)) {
       const outcome: Outcome = { kind: 'technical', failure: 'noRoute' };
       trail.add('failed', { outcome: summarizeOutcome(outcome) });
       return { outcome, ...(target ? { target } : {}) };
     }
     const now = this.clock();
-    const releases = legs.map((l) => forwardRelease(this.deps.releasePolicy(), query.release, l.endpoint?.xmeldReleases, now));
+    const releases = legs.map((l) => forwardRelease(this.deps.releasePolicy(), query.release, l.routed?.endpoint.xmeldReleases, now));
     if (releases.some((r) => r === undefined)) {
       const outcome: Outcome = { kind: 'technical', failure: 'noRelease' };
       trail.add('failed', { outcome: summarizeOutcome(outcome) });
@@ -170,12 +210,14 @@ export class QueryPipeline {
     }
     const hopRelease = (sent: Release): { xmeldRelease: string; translatedFrom?: string } =>
       (sent === query.release ? { xmeldRelease: sent } : { xmeldRelease: sent, translatedFrom: query.release });
-    legs.forEach((l, i) => trail.add('routed', { target: l.key, release: hopRelease(releases[i] as Release) }));
+    legs.forEach((l, i) => trail.add('routed', {
+      target: l.key, endpoint: endpointFact(l.routed as ResolvedEndpoint), release: hopRelease(releases[i] as Release),
+    }));
     // The evidence that a query left the gateway is committed before it leaves; the messages
     // are signed (on the worker pool) meanwhile, which is not leaving.
     const committed = this.timed('protocol', () => this.record(trail.drain(), started + this.deps.deadlineMs - ANSWER_MARGIN_MS));
     const prepared = legs.map((l, i) => {
-      const p = this.prepareLeg(accepted, l.leg, l.endpoint as EndpointConfig, releases[i] as Release, trail.vorgangsnummer);
+      const p = this.prepareLeg(accepted, l.leg, (l.routed as ResolvedEndpoint).endpoint, releases[i] as Release, trail.vorgangsnummer);
       p.catch(() => undefined); // awaited in sendLeg, or dropped if the protocol write fails
       return p;
     });
@@ -183,7 +225,7 @@ export class QueryPipeline {
 
     const deadline = started + this.deps.deadlineMs - ANSWER_MARGIN_MS;
     const outcomes = await Promise.all(legs.map((l, i) =>
-      this.sendLeg(prepared[i] as Promise<PreparedLeg>, l.leg, l.key, l.endpoint as EndpointConfig, {
+      this.sendLeg(prepared[i] as Promise<PreparedLeg>, l.leg, l.key, l.routed as ResolvedEndpoint, {
         answerNumber: answerNumberOf(query), sent: releases[i] as Release, caller: query.release, hop: hopRelease(releases[i] as Release),
       }, deadline, trail, log)));
     return { outcome: mergeFanOut(outcomes), ...(target ? { target } : {}) };
@@ -209,15 +251,16 @@ export class QueryPipeline {
 
   /** One message to one register, and its normalized answer. */
   private async sendLeg(
-    prepared: Promise<PreparedLeg>, leg: Leg, key: string, endpoint: EndpointConfig,
+    prepared: Promise<PreparedLeg>, leg: Leg, key: string, routed: ResolvedEndpoint,
     r: { answerNumber: '1331' | '1333'; sent: Release; caller: Release; hop: { xmeldRelease: string; translatedFrom?: string } },
     deadline: number, trail: ProtocolTrail, log: Logger,
   ): Promise<Outcome> {
     const { answerNumber } = r;
+    const { endpoint } = routed;
     let outcome: Outcome;
     try {
       const { envelope, uuid } = await prepared;
-      trail.add('dispatched', { target: key, release: r.hop });
+      trail.add('dispatched', { target: key, endpoint: endpointFact(routed), release: r.hop });
       const reply = await this.timed('register', () => this.deps.queue.dispatch({
         vorgangsnummer: trail.vorgangsnummer,
         target: targetKey(leg.target),
@@ -229,6 +272,8 @@ export class QueryPipeline {
       }));
       outcome = await this.timed('normalize', () => this.deps.work.normalize(reply, {
         answerNumber, queryUuid: uuid, target: targetKey(leg.target), sentRelease: r.sent, callerRelease: r.caller,
+        // Found in the DVDV: only the certificates it publishes for this register sign its answers.
+        ...(routed.source === 'dvdv' ? { directoryCertificates: routed.signatureCertificates ?? [] } : {}),
       }));
     } catch (e) {
       if (e instanceof BusinessRejection) {
@@ -328,6 +373,10 @@ interface PreparedLeg {
   envelope: string;
   /** nachrichtenUUID of the message sent, which the answer must name. */
   uuid: string;
+}
+
+function endpointFact(r: ResolvedEndpoint): { url: string; source: 'dvdv' | 'config' } {
+  return { url: r.endpoint.url, source: r.source };
 }
 
 function answerNumberOf(query: QueryMessage): '1331' | '1333' {

@@ -30,7 +30,9 @@ export class InlineMessageWork implements MessageWork {
       callerRelease: ctx.callerRelease,
       validator: this.deps.validator,
       limits: this.deps.answerLimits,
-      verify: (raw, env) => this.deps.security.verify(raw, env, { hop: 'register', target: ctx.target }),
+      verify: (raw, env) => this.deps.security.verify(raw, env, {
+        hop: 'register', target: ctx.target, ...(ctx.directoryCertificates ? { directoryCertificates: ctx.directoryCertificates } : {}),
+      }),
     });
   }
 

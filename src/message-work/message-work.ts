@@ -13,6 +13,8 @@ export interface AnswerContext {
   /** The release the query was forwarded in, and the caller's (see NormalizeContext). */
   sentRelease: Release;
   callerRelease: Release;
+  /** For a register found in the DVDV: the certificates it publishes (base64 DER), the only signers accepted. */
+  directoryCertificates?: string[];
 }
 
 /**

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import type { AuthorityConfig, PartyConfig } from '../config/gateway-config.js';
+import type { AuthorityConfig, DvdvConfig, PartyConfig } from '../config/gateway-config.js';
+import { derToPem } from '../security/cert-info.js';
 import { RejectedMessageError } from '../errors.js';
 import type { PartyTrust } from '../security/trust.js';
 import type { CertificateInfo } from '../security/cert-info.js';
@@ -27,8 +28,12 @@ interface Party {
 export class PartyRegistry {
   private readonly parties: Party[];
   private readonly authorities: Map<string, AuthorityConfig>;
+  /** Anchors for registers found in the DVDV that no configured party answers for. */
+  private readonly directoryAnchors: PartyTrust | undefined;
+  /** Trust per (target, published certificates), kept so parsed material and decisions are reused. */
+  private readonly directoryTrust = new Map<string, PartyTrust>();
 
-  constructor(parties: PartyConfig[], authorities: AuthorityConfig[], readPem: (file: string) => string) {
+  constructor(parties: PartyConfig[], authorities: AuthorityConfig[], readPem: (file: string) => string, dvdv?: DvdvConfig) {
     this.parties = parties.map((config) => {
       const signerCertificates = config.signerCertificates.map(readPem);
       const trust: PartyTrust = {
@@ -39,12 +44,19 @@ export class PartyRegistry {
         signerCertificates,
         signerSubjects: config.signerSubjects,
         allowSha1: config.allowSha1,
+        ...(config.admitByCategory ? { signerFromDirectory: true } : {}),
       };
       const party: Party = { config, trust, pinned: new Set(signerCertificates.map(fingerprint)), subjects: new SubjectMatcher(config.signerSubjects) };
       if (config.clientCertificate !== undefined) party.clientCertificate = fingerprint(readPem(config.clientCertificate));
       return party;
     });
     this.authorities = new Map(authorities.map((a) => [a.kennung, a]));
+    this.directoryAnchors = dvdv === undefined || dvdv.trustAnchors.length === 0 ? undefined : {
+      id: 'dvdv',
+      trustAnchors: dvdv.trustAnchors.map(readPem),
+      intermediates: dvdv.intermediates.map(readPem),
+      crls: dvdv.crls.map(readPem),
+    };
   }
 
   /**
@@ -56,7 +68,32 @@ export class PartyRegistry {
     if (autorKennung === undefined) return undefined;
     const candidates = this.parties.filter((p) => p.config.signsFor.some((pattern) => matchesKennung(pattern, autorKennung)));
     const own = candidates.find((p) => p.pinned.has(signer.fingerprintSha256) || p.subjects.has(signer.subject));
-    return (own ?? candidates[0])?.trust;
+    // A party admitted by DVDV category comes after any whose pinned signer this is.
+    return (own ?? candidates.find((p) => p.config.admitByCategory === true) ?? candidates[0])?.trust;
+  }
+
+  /** Whether this party's callers must be in the DVDV category (checked after the signature). */
+  admitsByCategory(partyId: string): boolean {
+    return this.parties.some((p) => p.config.id === partyId && p.config.admitByCategory === true);
+  }
+
+  /**
+   * The trust for an answer of a register found in the DVDV: signed with one of the certificates
+   * the DVDV publishes for it (base64 DER), chaining to the anchors of the party configured for
+   * the target, else to `dvdv.trustAnchors`. No pinned certificate or subject of config applies.
+   */
+  partyForDirectoryTarget(target: string, certificates: readonly string[]): PartyTrust | undefined {
+    const base = this.partyForTarget(target) ?? this.directoryAnchors;
+    if (base === undefined) return undefined;
+    const key = `${target}|${certificates.join(',')}`;
+    let trust = this.directoryTrust.get(key);
+    if (trust === undefined) {
+      if (this.directoryTrust.size >= 256) this.directoryTrust.clear(); // certificates replaced over time
+      const { signerFromDirectory: _ignored, ...anchors } = base;
+      trust = { ...anchors, signerCertificates: certificates.map((b64) => derToPem(Buffer.from(b64, 'base64'))), signerSubjects: [] };
+      this.directoryTrust.set(key, trust);
+    }
+    return trust;
   }
 
   /** The party whose signature a register's answer must carry. */

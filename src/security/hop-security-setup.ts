@@ -86,7 +86,7 @@ export async function createHopSecurity(
   }
   checkPemFiles(config);
   const readPem = pemReader(config);
-  const parties = new PartyRegistry(config.parties, config.authorities, readPem);
+  const parties = new PartyRegistry(config.parties, config.authorities, readPem, config.dvdv);
   if (!config.security.required) {
     opts.log.warn('signatures are switched off (security.required: false): development only');
     return { security: unsignedHops, parties };

@@ -38,6 +38,11 @@ export interface PartyTrust {
   keyUsage?: 'required' | 'if-present';
   /** Accept SHA-1 signatures from this party (legacy); default false. */
   allowSha1?: boolean;
+  /**
+   * The signer is decided by the directory (DVDV category of a caller), not here: any
+   * certificate passing the other checks is accepted, and the caller must check the category.
+   */
+  signerFromDirectory?: boolean;
 }
 
 export interface TrustResult {
@@ -182,7 +187,7 @@ export class TrustStore {
 
     const pinned = p.pinnedDer.some((d) => d.equals(der));
     const subjectOk = p.subjects.has(parsed.subject);
-    if (!pinned && !subjectOk) reject('T070', 'Zertifikat gehört nicht zum Absender');
+    if (!pinned && !subjectOk && party.signerFromDirectory !== true) reject('T070', 'Zertifikat gehört nicht zum Absender');
 
     const result: TrustResult = { partyId: party.id, path: path.map((c) => dnStrings(new Uint8Array(c.toSchema().toBER())).subject) };
     p.cache.set(certPem, { notBefore, until: Math.min(notAfter, crlUntil, t + this.cacheTtlMs), result });

@@ -1,4 +1,5 @@
 import { XmlDocument } from 'libxml2-wasm';
+import { dvdvFingerprint } from '../dvdv/client-assertion.js';
 import type { HopOrigin, HopSecurity, VerifiedMessage } from '../intake/hop-security.js';
 import type { PartyRegistry } from '../parties/party-registry.js';
 import type { Envelope } from '../soap/read-envelope.js';
@@ -35,7 +36,9 @@ export class WssHopSecurity implements HopSecurity {
       raw,
       (signer) => from.hop === 'caller'
         ? this.parties.partyForCaller(signer.autorKennung, signer.certificate)
-        : this.parties.partyForTarget(from.target),
+        : from.directoryCertificates !== undefined
+          ? this.parties.partyForDirectoryTarget(from.target, from.directoryCertificates)
+          : this.parties.partyForTarget(from.target),
       {
         now: this.clock(),
         policy: { clockSkewSeconds: this.opts.clockSkewSeconds },
@@ -46,7 +49,13 @@ export class WssHopSecurity implements HopSecurity {
     );
     // The canonical signed message, parsed on its own: nothing outside the signature survives.
     const doc = XmlDocument.fromString(trusted.messageXml);
-    return { message: doc.root, partyId: trusted.party.id, release: () => doc.dispose() };
+    const byCategory = from.hop === 'caller' && this.parties.admitsByCategory(trusted.party.id);
+    return {
+      message: doc.root,
+      partyId: trusted.party.id,
+      ...(byCategory ? { categoryFingerprint: dvdvFingerprint(trusted.signerCertificate.pem) } : {}),
+      release: () => doc.dispose(),
+    };
   }
 
   async sign(envelopeXml: string): Promise<string> {

@@ -5,10 +5,11 @@
  * for tests and demos: `slow` (answers after `slowDelayMs`), `down` (503), `wrong-certificate`
  * (publishes another certificate than the register signs with).
  */
-import { X509Certificate } from 'node:crypto';
+import { randomUUID, X509Certificate } from 'node:crypto';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { dvdvFingerprint } from '../dvdv/client-assertion.js';
 import type { DvdvCertificate, DvdvProblem, DvdvRequest, DvdvService } from '../dvdv/dvdv-types.js';
+import { acceptedClient } from './dvdv-token.js';
 import { isLandCode, LANDS, type LandCode } from './lands.js';
 
 export type DvdvFault = 'none' | 'slow' | 'down' | 'wrong-certificate';
@@ -28,6 +29,11 @@ export interface SimulatedDvdvOptions {
   /** Category → certificates (PEM) in it, for verifyCategory. */
   categories?: Record<string, string[]>;
   slowDelayMs?: number;
+  /**
+   * Registered client certificates (PEM) of the standalone authentication: when given, the
+   * extern entry path wants `EmbeddedBearer <token>` from `extern/standaloneauth/token`.
+   */
+  clients?: string[];
 }
 
 export interface SimulatedDvdv {
@@ -58,6 +64,8 @@ export async function startSimulatedDvdv(opts: SimulatedDvdvOptions): Promise<Si
   let fault: DvdvFault = 'none';
   const calls: string[] = [];
   const app = Fastify({ logger: false });
+  const tokens = new Map<string, number>(); // token → valid until (ms epoch)
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   const problem = (reply: FastifyReply, status: number, body: DvdvProblem): FastifyReply =>
     reply.code(status).type('application/problem+json').send(JSON.stringify(body));
@@ -116,6 +124,29 @@ export async function startSimulatedDvdv(opts: SimulatedDvdvOptions): Promise<Si
         return problem(reply, 404, { title: 'Unbekannte Funktion', status: 404 });
     }
   }
+
+  app.post('/dvdv2-backend/extern/standaloneauth/token', async (request: FastifyRequest<{ Body: string }>, reply) => {
+    calls.push('token');
+    if (fault === 'down') return problem(reply, 503, { title: 'Service Unavailable', status: 503 });
+    const form = new URLSearchParams(typeof request.body === 'string' ? request.body : '');
+    const client = form.get('grant_type') === 'client_credentials' ? acceptedClient(form.get('client_assertion') ?? '', opts.clients ?? []) : undefined;
+    if (client === undefined) return problem(reply, 401, { title: 'Kein Client-Zertifikat zu diesem Fingerabdruck', status: 401 });
+    const token = randomUUID();
+    tokens.set(token, Date.now() + 3_600_000);
+    return reply.code(200).type('application/json; charset=utf-8').send(JSON.stringify({ accessToken: token, expiresIn: 3600, tokenType: 'Bearer' }));
+  });
+
+  /** The extern entry path wants a token issued here (when clients are registered). */
+  app.addHook('onRequest', async (request, reply) => {
+    if (opts.clients === undefined || !request.url.startsWith('/dvdv2-backend/extern/standaloneauth/directory/')) return;
+    const token = /^EmbeddedBearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    const until = token === undefined ? undefined : tokens.get(token);
+    if (until === undefined || until < Date.now()) {
+      calls.push('unauthorized');
+      return problem(reply, 401, { title: 'Token fehlt oder ungültig', status: 401 });
+    }
+    return undefined;
+  });
 
   for (const entry of ENTRY_PATHS) {
     app.get(`/dvdv2-backend/${entry}/v2/:fn`, async (request: FastifyRequest<{ Params: { fn: string }; Querystring: { request_json?: string } }>, reply) => {

@@ -81,13 +81,24 @@ describe('DVDV client', () => {
     expect(up.hits).toHaveLength(2);
   });
 
+  it('calls failing over at the same time all reach the next server (none is sent back to the failed one)', async () => {
+    const down = await serve((_req, res) => res.writeHead(503).end());
+    const up = await serve((_req, res) => json(res, 200, { verifyCategory: true }));
+    const c = new DvdvClient({ servers: [down.url, up.url], entryPath: 'intern/directory' });
+    const answers = await Promise.allSettled(Array.from({ length: 16 }, () => c.verifyCategory('ab', 'Meldebehörde', soon())));
+    expect(answers.map((a) => a.status === 'fulfilled' && a.value)).toEqual(Array(16).fill(true));
+    expect(down.hits).toHaveLength(16);
+    expect(up.hits).toHaveLength(16);
+    expect(c.activeServer).toBe(up.url);
+  });
+
   it('a slow server is given up at the deadline with a typed timeout', async () => {
     const slow = await serve((_req, res) => setTimeout(() => json(res, 200, { verifyCategory: true }), 3000));
     const c = new DvdvClient({ servers: [slow.url], entryPath: 'intern/directory' });
     const err = await c.verifyCategory('ab', 'x', soon(200)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DvdvError);
     expect((err as DvdvError).failure).toBe('timeout');
-    expect((err as DvdvError).toTechnicalFailure().failure).toBe('noRoute');
+    expect((err as DvdvError).toTechnicalFailure().failure).toBe('directory');
   });
 
   it('an unreachable only server is "unreachable"', async () => {

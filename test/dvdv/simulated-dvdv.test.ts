@@ -122,3 +122,29 @@ describe('simulated DVDV', () => {
     expect(batch.map((s) => s?.locationStateId ?? null)).toEqual([1, null]);
   });
 });
+
+describe('simulated DVDV: standalone authentication', () => {
+  it('issues a token for a registered client certificate (RSA and EC keys); others get 401 and no directory answer', async () => {
+    const dvdv = await startSimulatedDvdv({ entries: entries(), clients: [pki.identities.gateway.certPem, pki.identities['land-05'].certPem] });
+    try {
+      for (const name of ['gateway', 'land-05'] as const) {
+        const id = pki.identities[name];
+        const client = new DvdvClient({ servers: [dvdv.url], entryPath: 'extern/standaloneauth/directory', auth: { keyPem: id.keyPem, certPem: id.certPem } });
+        const s = await client.findServiceDescription('ags:09162000', URI, soon());
+        expect(s && targetFromService('ags:09162000', s)?.endpoint).toBe('https://register-09.example/xmeld');
+      }
+      expect(dvdv.calls.filter((c) => c === 'token')).toHaveLength(2);
+
+      const stranger = pki.identities.mirror; // valid, but not registered with this DVDV
+      const refused = new DvdvClient({ servers: [dvdv.url], entryPath: 'extern/standaloneauth/directory', auth: { keyPem: stranger.keyPem, certPem: stranger.certPem } });
+      await expect(refused.findServiceDescription('ags:09162000', URI, soon())).rejects.toMatchObject({ failure: 'unauthorized' });
+      // Straight to the directory without a token: 401, not an answer.
+      const res = await fetch(`${dvdv.url}/extern/standaloneauth/directory/v2/findservicedescription?request_json=${encodeURIComponent(JSON.stringify({ organizationKey: 'ags:09162000' }))}`);
+      expect(res.status).toBe(401);
+      expect(dvdv.calls).toContain('unauthorized');
+      expect(dvdv.calls.filter((c) => c === 'findservicedescription')).toHaveLength(2);
+    } finally {
+      await dvdv.close();
+    }
+  });
+});

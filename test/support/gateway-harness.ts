@@ -26,7 +26,7 @@ export interface Harness {
  * all 16 Länder, both on ephemeral loopback ports.
  */
 export async function startHarness(
-  opts: { config?: (c: GatewayConfig) => void; simulator?: SimulatorOptions; gateway?: GatewayOverrides } = {},
+  opts: { config?: (c: GatewayConfig, simulator: Harness['simulator']) => void; simulator?: SimulatorOptions; gateway?: GatewayOverrides } = {},
 ): Promise<Harness> {
   const pki = await loadTestPki();
   const simulator = await startSimulatedRegisters({
@@ -43,7 +43,7 @@ export async function startHarness(
   config.protocol = { ...config.protocol, dataDir: 'memory://' };
   config.security = { ...config.security, testPki: testPkiDir() };
   config.log = { level: 'silent' };
-  opts.config?.(config);
+  opts.config?.(config, simulator);
   const gateway = await startGateway(config, opts.gateway);
   return {
     pki,
