@@ -18,7 +18,11 @@ afterAll(async () => {
 
 describe('under overload', () => {
   it('sheds what the worker threads cannot take at once: HTTP 503 with a receiver-side S999 fault, the rest answered', async () => {
-    const h = await startHarness({ config: (c) => { c.processing = { ...c.processing, threads: 1, maxQueuedPerThread: 1 }; } });
+    // A long deadline: on a busy machine the answered ones may take seconds, never a register timeout.
+    const h = await startHarness({ config: (c) => {
+      c.processing = { ...c.processing, threads: 1, maxQueuedPerThread: 1 };
+      c.http.requestDeadlineMs = 60_000;
+    } });
     open.push(h);
     const bodies = Array.from({ length: 40 }, () => h.signed(hit).xml);
     const results = await Promise.all(bodies.map((b) => postSoap(h.endpoint, b)));
@@ -63,7 +67,7 @@ function pipelined(port: number, bodies: string[], onFirstSent: () => void): Pro
 
 describe('during shutdown', () => {
   it('answers the query in flight, and a request arriving while it closes with a SOAP fault (503), not plain text', async () => {
-    const h = await startHarness({ simulator: { slowDelayMs: 1_500 } });
+    const h = await startHarness({ simulator: { slowDelayMs: 1_500 }, config: (c) => { c.http.requestDeadlineMs = 60_000; } });
     const port = Number(new URL(h.gateway.url).port);
     let closing: Promise<void> | undefined;
     const response = await pipelined(port, [h.signed(slow).xml, h.signed(hit).xml], () => {
