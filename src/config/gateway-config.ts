@@ -194,6 +194,13 @@ export const configSchema = z.object({
     /** The gateway's signing key and certificate (PEM files). */
     signingKey: z.string().optional(),
     signingCertificate: z.string().optional(),
+    /**
+     * XML-DSig algorithm URI the gateway signs with (default by key type: rsa-sha256 or
+     * ecdsa-sha256); e.g. http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1 for RSA-PSS.
+     */
+    signatureAlgorithm: z.string().optional(),
+    /** Digest of the signed references. */
+    digestAlgorithm: z.enum(['sha256', 'sha384', 'sha512']).default('sha256'),
     /** Generate and use a throwaway TEST PKI in this directory (demo, CI, integrators). Never in production. */
     testPki: z.string().optional(),
     clockSkewSeconds: z.number().int().nonnegative().default(300),

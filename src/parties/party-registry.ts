@@ -96,6 +96,14 @@ export class PartyRegistry {
     return trust;
   }
 
+  /**
+   * Whether any party is granted SHA-1 (legacy): only then does the verifier accept a SHA-1
+   * signature at all, and then only from a party whose own entry allows it.
+   */
+  anyAllowsSha1(): boolean {
+    return this.parties.some((p) => p.config.allowSha1);
+  }
+
   /** The party whose signature a register's answer must carry. */
   partyForTarget(target: string): PartyTrust | undefined {
     return this.parties.find((p) => p.config.answersFor.includes(target))?.trust;

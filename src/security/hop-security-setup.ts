@@ -96,7 +96,11 @@ export async function createHopSecurity(
     throw new Error('security.signingKey and security.signingCertificate are required when security.required is true');
   }
   const security = new WssHopSecurity(
-    { privateKey: readPem(signingKey), certificate: readPem(signingCertificate) },
+    {
+      privateKey: readPem(signingKey), certificate: readPem(signingCertificate),
+      ...(config.security.signatureAlgorithm ? { signatureAlgorithm: config.security.signatureAlgorithm } : {}),
+      digest: config.security.digestAlgorithm,
+    },
     parties,
     {
       clockSkewSeconds: config.security.clockSkewSeconds,

@@ -9,11 +9,16 @@ export interface SignerIdentity {
   certificate: string;
   /** Further chain certificates (PEM), informational; the profile sends the leaf only. */
   chain?: string[];
+  /** Signature algorithm URI (default by key type: rsa-sha256, ecdsa-sha256); must fit the key. */
+  signatureAlgorithm?: string;
+  /** Digest of the references (default sha256). */
+  digest?: 'sha256' | 'sha384' | 'sha512';
 }
 
 export interface PreparedSigner {
   key: KeyObject;
   algorithm: SignatureAlgorithm;
+  digest: 'sha256' | 'sha384' | 'sha512';
   /** DER of the certificate, base64, for the BinarySecurityToken. */
   certificateBase64: string;
 }
@@ -30,7 +35,8 @@ export function prepareSigner(signer: SignerIdentity): PreparedSigner {
   if (!cert.checkPrivateKey(key)) throw new Error('signer key does not match its certificate');
   const p: PreparedSigner = {
     key,
-    algorithm: signatureAlgorithmForKey(key),
+    algorithm: signatureAlgorithmForKey(key, signer.signatureAlgorithm),
+    digest: signer.digest ?? 'sha256',
     certificateBase64: cert.raw.toString('base64'),
   };
   prepared.set(signer, p);

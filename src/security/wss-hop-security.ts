@@ -45,6 +45,7 @@ export class WssHopSecurity implements HopSecurity {
         replayGuard: this.opts.replayGuard,
         replayWindowSeconds: this.opts.replayWindowSeconds,
         trustStore: this.trustStore,
+        anySha1Party: this.parties.anyAllowsSha1(),
       },
     );
     // The canonical signed message, parsed on its own: nothing outside the signature survives.

@@ -8,7 +8,7 @@
  * c14n of the same nodes, and the tree is serialized once at the end.
  */
 import type { XmlElement, XmlTreeNode } from 'libxml2-wasm';
-import { digest, rawSign } from './algorithms.js';
+import { digest, digestUriOf, rawSign } from './algorithms.js';
 import { newId } from './ids.js';
 import { Alg, NS, WSS_BASE64, WSS_X509V3 } from './ns.js';
 import { prepareSigner, type SignerIdentity } from './signer.js';
@@ -132,8 +132,8 @@ export function signEnvelopeDetailed(envelopeXml: string, signer: SignerIdentity
       const ref = si.addElement('Reference', 'ds');
       ref.setAttr('URI', `#${id}`);
       ref.addElement('Transforms', 'ds').addElement('Transform', 'ds').setAttr('Algorithm', Alg.excC14n);
-      ref.addElement('DigestMethod', 'ds').setAttr('Algorithm', Alg.sha256);
-      ref.addElement('DigestValue', 'ds').addText(digest('sha256', canonicalSubtree(el, EXC)).toString('base64'));
+      ref.addElement('DigestMethod', 'ds').setAttr('Algorithm', digestUriOf(s.digest));
+      ref.addElement('DigestValue', 'ds').addText(digest(s.digest, canonicalSubtree(el, EXC)).toString('base64'));
     }
     const value = rawSign(s.algorithm, s.key, canonicalSubtree(si, EXC));
     sig.addElement('SignatureValue', 'ds').addText(value.toString('base64'));

@@ -13,6 +13,7 @@
 import { timingSafeEqual, type KeyObject } from 'node:crypto';
 import { XmlElement, XmlXPath, type XmlDocument } from 'libxml2-wasm';
 import {
+  HASH_BYTES,
   c14nAlgorithm,
   digest,
   digestAlgorithm,
@@ -20,6 +21,7 @@ import {
   rawVerify,
   signatureAlgorithm,
   type AlgorithmPolicy,
+  type HashName,
 } from './algorithms.js';
 import { Alg, NS } from './ns.js';
 import {
@@ -160,7 +162,7 @@ interface ParsedReference {
   enveloped: boolean;
   c14n: C14nParams;
   transforms: string[];
-  hash: 'sha256' | 'sha1';
+  hash: HashName;
   expected: Buffer;
 }
 
@@ -214,7 +216,7 @@ function parseReference(ref: XmlElement, signature: XmlElement, opts: CoreOption
   const text = pureText(digestValue);
   if (text === null) fail('structure', `Reference ${echo(uri)}: DigestValue muss reiner Text sein`);
   const expected = decodeBase64Strict(text);
-  if (expected.length !== (hash === 'sha256' ? 32 : 20)) fail('digest', `Reference ${echo(uri)}: Digest-Länge falsch`);
+  if (expected.length !== HASH_BYTES[hash]) fail('digest', `Reference ${echo(uri)}: Digest-Länge falsch`);
 
   let target: XmlElement | null;
   if (uri === '') {
