@@ -81,6 +81,8 @@ export class RequestRejected extends Error {
     readonly reason: string,
     readonly soapVersion?: SoapVersion,
     readonly partial?: { identifikation: Identifikation; autor: Party },
+    /** The release the request's namespace names, where it names one this register knows. */
+    readonly release?: Release,
   ) {
     super(`${rts}: ${reason}`);
   }
@@ -114,6 +116,7 @@ function requiredText(node: XmlNode, xpath: string, what: string, ctx: Ctx): str
 interface Ctx {
   soapVersion?: SoapVersion;
   partial?: { identifikation: Identifikation; autor: Party };
+  release?: Release;
   reject(rts: RequestRejected['rts'], reason: string): RequestRejected;
 }
 
@@ -202,7 +205,7 @@ function read1332(message: XmlNode, common: MessageCommon, ctx: Ctx): FreieSuche
 export function parseRequest(raw: Buffer, accepts: readonly Release[] = RELEASES): ParsedRequest {
   const ctx: Ctx = {
     reject(rts, reason) {
-      return new RequestRejected(rts, reason, this.soapVersion, this.partial);
+      return new RequestRejected(rts, reason, this.soapVersion, this.partial, this.release);
     },
   };
   if (containsDoctype(raw)) throw ctx.reject('X000', 'DOCTYPE ist nicht erlaubt');
@@ -234,6 +237,7 @@ export function parseRequest(raw: Buffer, accepts: readonly Release[] = RELEASES
     const messageName = 'name' in message ? String(message.name) : '';
     const messageNs = 'namespaceUri' in message ? String(message.namespaceUri) : '';
     const release = releaseOfNamespace(messageNs);
+    if (release !== undefined) ctx.release = release;
     if (release === undefined || !accepts.includes(release)) {
       throw ctx.reject('V000', `Namensraum/Version wird nicht unterstützt; unterstützt: ${accepts.join(', ')}`);
     }

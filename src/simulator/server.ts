@@ -150,8 +150,8 @@ export async function startSimulatedRegisters(opts: SimulatorOptions = {}): Prom
     } catch (err) {
       if (!(err instanceof RequestRejected)) throw err;
       const version = err.soapVersion ?? guessed;
-      // A request it cannot read is answered in the newest release the register speaks.
-      const detail = err.partial ? compose0910(meta(land, err.partial, takes.at(-1) ?? '26.11'), err.rts, err.reason) : undefined;
+      // Answered in the release the request names, else in the newest one the register speaks.
+      const detail = err.partial ? compose0910(meta(land, err.partial, err.release ?? takes.at(-1) ?? '26.11'), err.rts, err.reason) : undefined;
       await sendFault(reply, version, 'sender', `${err.rts}: ${err.reason}`, detail);
       return;
     }
