@@ -25,7 +25,7 @@ export interface ExportFilter {
 
 export function partitionFor(requester: ExportRequester): string {
   if (!requester.id) throw new Error('export requester without id');
-  return requester.kind === 'dpo' ? OPERATOR_PARTITION : authorityPartition(requester.id);
+  return requester.kind === 'authority' ? authorityPartition(requester.id) : OPERATOR_PARTITION;
 }
 
 export function recordedFilter(filter: ExportFilter): RecordedExportFilter {
