@@ -30,11 +30,15 @@ import { targetKey, type Target } from './routing/route-query.js';
 import { VorgangsnummerGenerator } from './vorgang/vorgangsnummer.js';
 import type { GatewayIdentity } from './xmeld/gateway-identity.js';
 import { packageVersion } from './version.js';
+import type { Reloader } from './reload/reloader.js';
+import { startReloading } from './reload/start-reloading.js';
 
 export interface RunningGateway {
   url: string;
   app: FastifyInstance;
   protocol: ProtocolStore;
+  /** Live changes without a restart (parties, authorities, trust, signing key): docs/operations.md. */
+  reloader: Reloader;
   close(): Promise<void>;
 }
 
@@ -44,6 +48,8 @@ export interface GatewayOverrides {
   protocol?: ProtocolStore;
   queue?: DispatchQueue;
   clock?: () => Date;
+  /** How a reload reads the configuration again (the CLI: the file given at start). */
+  loadConfig?: () => GatewayConfig;
 }
 
 export function identityFrom(config: GatewayConfig): GatewayIdentity {
@@ -105,10 +111,10 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     ...(overrides.clock ? { clock: overrides.clock } : {}),
     ...(overrides.security ? { security: overrides.security } : {}),
   });
-  const { parties, validator } = configured;
+  const { validator } = configured;
   // Injected clocks and security exist only on this thread: tests that use them run inline.
   const threads = overrides.clock || overrides.security ? 0 : threadCount(config.processing.threads);
-  const work: MessageWork = threads > 0 ? new WorkerPoolMessageWork(config, replay, threads) : configured.work;
+  const work: MessageWork = threads > 0 ? new WorkerPoolMessageWork(config, replay, threads, configured.material) : configured.work;
   if (work instanceof WorkerPoolMessageWork) {
     await work.ready();
     log.info({ threads }, 'message work on worker threads');
@@ -120,6 +126,12 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   const purgeJob = startDailyPurge(protocol, log, overrides.clock);
   const trailSweep = startAbandonedTrailSweep(protocol, {
     deadlineMs: config.http.requestDeadlineMs, log, ...(overrides.clock ? { clock: overrides.clock } : {}),
+  });
+  const reloading = await startReloading({
+    config, configured, replayGuard: replay, protocol: writer, log,
+    ...(work instanceof WorkerPoolMessageWork ? { switchThreads: (m: Parameters<WorkerPoolMessageWork['reload']>[0]) => work.reload(m) } : {}),
+    ...(overrides.loadConfig ? { load: overrides.loadConfig } : {}),
+    ...(overrides.clock ? { clock: overrides.clock } : {}),
   });
   const metrics = new GatewayMetrics(() => queue.targetStats());
   const pipeline = new QueryPipeline({
@@ -136,7 +148,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       return ep === undefined ? undefined : { ...ep.freieSuche, gemeinden: ep.gemeinden };
     },
     entitlementOf: (q) => {
-      const a = parties.authority(q.autor.kennung);
+      const a = configured.live.parties.authority(q.autor.kennung);
       return a === undefined ? undefined : { registeredAsSecurityAuthority: a.sicherheitsbehoerde, entitledTo: a.entitledTo };
     },
     deadlineMs: config.http.requestDeadlineMs,
@@ -172,9 +184,11 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     url: listeningUrl,
     app,
     protocol,
+    reloader: reloading.reloader,
     async close() {
       if (closed) return;
       closed = true;
+      await reloading.close();
       purgeJob.stop();
       trailSweep.stop();
       await app.close(); // stops accepting, waits for requests in flight

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import type { HopSecurity } from '../intake/hop-security.js';
-import type { PartyRegistry } from '../parties/party-registry.js';
+import type { LiveMaterial } from '../reload/live-material.js';
+import type { LiveTrust } from '../reload/live-trust.js';
 import { createHopSecurity } from '../security/hop-security-setup.js';
 import type { ReplayGuard } from '../security/replay-guard.js';
 import type { MessageValidator } from '../xml/message-validator.js';
@@ -11,7 +12,10 @@ import { ANSWER_STRUCTURE_LIMITS, REQUEST_STRUCTURE_LIMITS } from '../xml/struct
 
 export interface ConfiguredWork {
   work: InlineMessageWork;
-  parties: PartyRegistry;
+  /** Parties and signer of this thread, switched by a reload. */
+  live: LiveTrust;
+  /** What `live` was built from. */
+  material: LiveMaterial;
   /** The XSD check, also needed on the main thread (derived fan-out queries). */
   validator: MessageValidator;
 }
@@ -22,11 +26,12 @@ export interface ConfiguredWork {
  */
 export async function createConfiguredWork(
   config: GatewayConfig,
-  opts: { log: Logger; replayGuard?: ReplayGuard; clock?: () => Date; security?: HopSecurity },
+  opts: { log: Logger; replayGuard?: ReplayGuard; clock?: () => Date; security?: HopSecurity; material?: LiveMaterial },
 ): Promise<ConfiguredWork> {
   const schema = XmeldSchema.load();
-  const { security: configured, parties } = await createHopSecurity(config, {
+  const { security: live, material } = await createHopSecurity(config, {
     log: opts.log,
+    ...(opts.material ? { material: opts.material } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.replayGuard ? { replayGuard: opts.replayGuard } : {}),
   });
@@ -35,13 +40,13 @@ export async function createConfiguredWork(
     limits: { maxBytes: config.http.bodyLimitBytes, structure: { ...REQUEST_STRUCTURE_LIMITS, ...definedOnly(config.limits.request) } },
     answerLimits: { maxBytes: config.register.maxAnswerBytes, structure: { ...ANSWER_STRUCTURE_LIMITS, ...definedOnly(config.limits.answer) } },
     validator,
-    security: opts.security ?? configured,
+    security: opts.security ?? live,
     authorize: (partyId, query, clientCertificate) => {
       // Unsigned development setups have no verified party; entitlement needs one.
-      if (partyId !== undefined) parties.checkCaller(partyId, query, clientCertificate);
+      if (partyId !== undefined) live.parties.checkCaller(partyId, query, clientCertificate);
     },
   }, () => schema.dispose());
-  return { work, parties, validator };
+  return { work, live, material, validator };
 }
 
 function definedOnly<T extends object>(o: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {

@@ -86,6 +86,11 @@ export class PartyRegistry {
     }
   }
 
+  /** Every party's trust material (a reload validates it before it switches). */
+  allTrust(): PartyTrust[] {
+    return this.parties.map((p) => p.trust);
+  }
+
   authority(kennung: string): AuthorityConfig | undefined {
     return this.authorities.get(kennung);
   }
