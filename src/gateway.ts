@@ -37,7 +37,7 @@ export interface RunningGateway {
   url: string;
   app: FastifyInstance;
   protocol: ProtocolStore;
-  /** Live changes without a restart (parties, authorities, trust, signing key): docs/operations.md. */
+  /** Live changes without a restart (parties, authorities, trust, signing key): docs/reload.md. */
   reloader: Reloader;
   close(): Promise<void>;
 }

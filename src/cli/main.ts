@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type GatewayConfig } from '../config/gateway-config.js';
 import { startGateway } from '../gateway.js';
@@ -15,6 +15,7 @@ import { sendMessageFile } from './send-message.js';
 import { summarizeAnswer } from './answer-summary.js';
 import { registerProtocolCommands } from './protocol-commands.js';
 import { registerDvdvCommands } from './dvdv-commands.js';
+import { registerReloadCommand } from './reload-command.js';
 
 const program = new Command('xmeld-gateway')
   .description('Brokers automated cross-state XMeld queries (1330/1332) between residents\' registers')
@@ -22,6 +23,15 @@ const program = new Command('xmeld-gateway')
 
 function config(): GatewayConfig {
   return loadConfig(program.opts<{ config?: string }>().config);
+}
+
+/** SIGHUP reloads the live configuration from the same file (docs/reload.md). */
+function onReloadSignal(gw: Awaited<ReturnType<typeof startGateway>>): void {
+  process.on('SIGHUP', () => {
+    void gw.reloader.reload({ actor: 'signal:SIGHUP' }).then((r) => {
+      console.log(r.ok ? `reloaded: ${r.changes.length === 0 ? 'no changes' : r.changes.join('; ')}` : `reload refused, the running configuration stays: ${r.reason}`);
+    });
+  });
 }
 
 function onSignals(close: () => Promise<void>): void {
@@ -35,7 +45,9 @@ function onSignals(close: () => Promise<void>): void {
 program.command('start')
   .description('start the gateway')
   .option('-w, --workers <n>', 'gateway processes sharing the port, one per core (needs REDIS_URL and DATABASE_URL)', (v) => Number(v), 1)
-  .action(async (opts: { workers: number }) => {
+  .option('--pid-file <file>', 'write the process id here (for `reload --pid-file`)')
+  .action(async (opts: { workers: number; pidFile?: string }) => {
+    if (opts.pidFile !== undefined && !isWorkerProcess()) writeFileSync(opts.pidFile, `${process.pid}\n`);
     const c = config();
     if (opts.workers > 1 && !isWorkerProcess()) {
       if (c.queue.redisUrl === undefined || c.protocol.databaseUrl === undefined) {
@@ -47,9 +59,10 @@ program.command('start')
         console.log(`xmeld-gateway: ${opts.workers} workers listening on http://${c.http.host}:${c.http.port}/xmeld`));
       return;
     }
-    const gw = await startGateway(c);
+    const gw = await startGateway(c, { loadConfig: config });
     console.log(`xmeld-gateway listening on ${gw.url}/xmeld (WSDL: ${gw.url}/xmeld?wsdl)`);
     onSignals(() => gw.close());
+    onReloadSignal(gw);
   });
 
 /** The simulated registers as configured: signing and verifying with the test PKI where one is set. */
@@ -140,6 +153,7 @@ async function signerFor(c: GatewayConfig, o: { key?: string; cert?: string; as:
 
 registerProtocolCommands(program, config);
 registerDvdvCommands(program);
+registerReloadCommand(program, config);
 
 program.parseAsync().catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : String(e));
