@@ -32,6 +32,8 @@ import type { GatewayIdentity } from './xmeld/gateway-identity.js';
 import { packageVersion } from './version.js';
 import type { Reloader } from './reload/reloader.js';
 import { startReloading } from './reload/start-reloading.js';
+import { startConsole, BOARD_WINDOW_MINUTES, type RunningConsole } from './console/start-console.js';
+import { StatusBoard } from './console/status-board.js';
 
 export interface RunningGateway {
   url: string;
@@ -39,6 +41,8 @@ export interface RunningGateway {
   protocol: ProtocolStore;
   /** Live changes without a restart (parties, authorities, trust, signing key): docs/reload.md. */
   reloader: Reloader;
+  /** The admin listener's console (admin.enabled): docs/console.md. */
+  console?: RunningConsole;
   close(): Promise<void>;
 }
 
@@ -134,6 +138,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     ...(overrides.clock ? { clock: overrides.clock } : {}),
   });
   const metrics = new GatewayMetrics(() => queue.targetStats());
+  const board = new StatusBoard(BOARD_WINDOW_MINUTES * 60_000);
   const pipeline = new QueryPipeline({
     observeStage: (stage, seconds) => metrics.stages.observe({ stage }, seconds),
     identity,
@@ -169,6 +174,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       ...(replayGuard ? { replay: replayGuard.ready() } : {}),
     }),
     sign: (xml) => work.sign(xml),
+    onAnswered: (target, outcome, seconds) => board.record(target, outcome, seconds),
     ...(config.http.tls ? {
       https: { key: readPem(config.http.tls.key), cert: readPem(config.http.tls.certificate), ca: config.http.tls.clientCa.map(readPem) },
     } : {}),
@@ -179,15 +185,20 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.http.port;
   listeningUrl = `${config.http.tls ? 'https' : 'http'}://${config.http.host}:${port}`;
+  const adminConsole = config.admin.enabled
+    ? await startConsole({ config, protocol, writer, reloader: reloading.reloader, board, queueStats: () => queue.targetStats(), log, ...(overrides.clock ? { clock: overrides.clock } : {}) })
+    : undefined;
   let closed = false;
   return {
     url: listeningUrl,
     app,
     protocol,
     reloader: reloading.reloader,
+    ...(adminConsole ? { console: adminConsole } : {}),
     async close() {
       if (closed) return;
       closed = true;
+      await adminConsole?.close();
       await reloading.close();
       purgeJob.stop();
       trailSweep.stop();

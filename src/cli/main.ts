@@ -25,6 +25,12 @@ function config(): GatewayConfig {
   return loadConfig(program.opts<{ config?: string }>().config);
 }
 
+function printConsole(gw: Awaited<ReturnType<typeof startGateway>>): void {
+  if (gw.console === undefined) return;
+  console.log(`console:             ${gw.console.url}/`);
+  if (gw.console.devToken !== undefined) console.log(`one-time sign-in token (development): ${gw.console.devToken}`);
+}
+
 /** SIGHUP reloads the live configuration from the same file (docs/reload.md). */
 function onReloadSignal(gw: Awaited<ReturnType<typeof startGateway>>): void {
   process.on('SIGHUP', () => {
@@ -61,6 +67,7 @@ program.command('start')
     }
     const gw = await startGateway(c, { loadConfig: config });
     console.log(`xmeld-gateway listening on ${gw.url}/xmeld (WSDL: ${gw.url}/xmeld?wsdl)`);
+    printConsole(gw);
     onSignals(() => gw.close());
     onReloadSignal(gw);
   });
@@ -117,12 +124,14 @@ program.command('send')
 program.command('demo')
   .description('start the simulated registers and the gateway on embedded defaults, send a first query')
   .action(async () => {
-    const c = config();
+    // The demo shows the console too, signed in with a one-time token.
+    const c = { ...config(), admin: { ...config().admin, enabled: true, devToken: true } };
     const sim = await simulators(c);
-    const gw = await startGateway(c);
+    const gw = await startGateway(c, { loadConfig: config });
     const endpoint = `${gw.url}/xmeld`;
     console.log(`simulated registers: ${sim.baseUrl}`);
     console.log(`gateway:             ${endpoint}   (WSDL: ${endpoint}?wsdl)`);
+    printConsole(gw);
     const sample = path.resolve('fixtures/queries/1330-unique-hit.xml');
     const sign = await signerFor(c, { as: 'mirror' });
     const res = await sendMessageFile(sample, endpoint, { soapVersion: '1.1', freshUuid: true, ...(sign ? { sign } : {}) });

@@ -19,6 +19,7 @@ export interface ExportFilter {
   /** The requesting authority (kennung of `autor`). */
   autorKennung?: string;
   vorgangsnummer?: string;
+  aktenzeichen?: string;
   target?: string;
   hops?: Hop[];
 }
@@ -34,6 +35,7 @@ export function recordedFilter(filter: ExportFilter): RecordedExportFilter {
   if (filter.to) out.to = filter.to.toISOString();
   if (filter.autorKennung !== undefined) out.autorKennung = filter.autorKennung;
   if (filter.vorgangsnummer !== undefined) out.vorgangsnummer = filter.vorgangsnummer;
+  if (filter.aktenzeichen !== undefined) out.aktenzeichen = filter.aktenzeichen;
   if (filter.target !== undefined) out.target = filter.target;
   if (filter.hops !== undefined) out.hops = [...filter.hops];
   return out;

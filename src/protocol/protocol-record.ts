@@ -67,6 +67,7 @@ export interface RecordedExportFilter {
   to?: string;
   autorKennung?: string;
   vorgangsnummer?: string;
+  aktenzeichen?: string;
   target?: string;
   hops?: Hop[];
 }
