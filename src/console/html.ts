@@ -41,9 +41,10 @@ export function purposeLabel(value: string): string | undefined {
   return PURPOSES.find((p) => p.value === value)?.label;
 }
 
-export function purposeSelect(selected?: string): Html {
-  return h`<label for="zweck">Zweck nach § 40 Abs. 4 BMG <span class="pflicht">(Pflichtangabe)</span></label>
-<select id="zweck" name="zweck" required>
+/** `id`: unique per page (a page with two forms has two of these). */
+export function purposeSelect(selected?: string, id = 'zweck'): Html {
+  return h`<label for="${id}">Zweck nach § 40 Abs. 4 BMG <span class="pflicht">(Pflichtangabe)</span></label>
+<select id="${id}" name="zweck" required>
 <option value="">– bitte wählen –</option>
 ${PURPOSES.map((p) => h`<option value="${p.value}"${raw(p.value === selected ? ' selected' : '')}>${p.label}</option>`)}
 </select>`;

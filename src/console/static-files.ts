@@ -21,6 +21,7 @@ th,td{border:1px solid #8a94a3;padding:.3rem .5rem;text-align:left;vertical-alig
 th{background:#f2f4f7}
 form.felder{display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:.75rem;align-items:end;margin:1rem 0}
 label{display:block;font-weight:600}
+form.felder input,form.felder select{width:100%}
 input,select,button{font:inherit;padding:.35rem .5rem;border:1px solid #5c6673;border-radius:3px}
 button{background:#0b4f8a;color:#fff;border-color:#0b4f8a;cursor:pointer}
 button.sekundaer{background:#fff;color:#0b4f8a}

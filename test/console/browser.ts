@@ -16,6 +16,7 @@ export interface Locator {
   innerText(): Promise<string>;
   count(): Promise<number>;
   first(): Locator;
+  last(): Locator;
   locator(selector: string): Locator;
   getByRole(role: string, o?: { name?: string | RegExp; exact?: boolean }): Locator;
   getByLabel(text: string | RegExp, o?: { exact?: boolean }): Locator;
@@ -30,6 +31,7 @@ export interface Page extends Locator {
   waitForURL(url: string | RegExp): Promise<void>;
   keyboard: { press(key: string): Promise<void> };
   evaluate<T>(fn: () => T): Promise<T>;
+  setDefaultTimeout(ms: number): void;
 }
 export interface Browser {
   newContext(o?: { acceptDownloads?: boolean; locale?: string; viewport?: { width: number; height: number } }): Promise<{ newPage(): Promise<Page>; close(): Promise<void> }>;

@@ -14,6 +14,15 @@ const query = readFileSync(path.join(fixturesDir, 'queries/1330-unique-hit.xml')
 const shot = (name: string) => path.join(projectRoot, 'docs', 'console', `${name}.png`);
 const launcher = chromiumLauncher();
 
+function berlinDate(d: Date): { year: number; month: number; day: number } {
+  const [day, month, year] = d.toLocaleDateString('de-DE', { timeZone: 'Europe/Berlin', day: '2-digit', month: '2-digit', year: 'numeric' }).split('.').map(Number);
+  return { year: year as number, month: month as number, day: day as number };
+}
+/** A calendar day (overflowing days roll over), as the console's date fields and tables write it. */
+const dayOf = (y: number, m: number, d: number) => new Date(Date.UTC(y, m - 1, d));
+const isoDay = (y: number, m: number, d: number) => dayOf(y, m, d).toISOString().slice(0, 10);
+const germanDay = (y: number, m: number, d: number) => dayOf(y, m, d).toLocaleDateString('de-DE', { timeZone: 'UTC', day: '2-digit', month: '2-digit', year: 'numeric' });
+
 async function records(h: Harness, hops: ProtocolRecord['hop'][]): Promise<ProtocolRecord[]> {
   const out: ProtocolRecord[] = [];
   for await (const r of h.gateway.protocol.export({ hops }, { kind: 'dpo', id: 'test', purpose: 'Test' })) out.push(r);
@@ -47,6 +56,8 @@ describe.skipIf(launcher === undefined)(`the console in a real browser (${CHROMI
     browser = await (launcher as NonNullable<typeof launcher>).launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     const context = await browser.newContext({ acceptDownloads: true, locale: 'de-DE', viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
+    // A missing element fails its step with the locator named, well before the test's own timeout.
+    page.setDefaultTimeout(10_000);
     page.on('response', (r) => {
       void r.text().then((body) => seen.push({ url: r.url(), body }), () => undefined);
     });
@@ -60,6 +71,7 @@ describe.skipIf(launcher === undefined)(`the console in a real browser (${CHROMI
   it('signs in with the one-time token (protocolled); the token works only once', async () => {
     await page.goto(`${consoleUrl}/`);
     expect(page.url()).toBe(`${consoleUrl}/anmelden`);
+    await page.screenshot({ path: shot('anmelden') });
     const token = (globalThis as { devToken?: string }).devToken as string;
     await page.getByLabel(/Einmal-Token/).fill(token);
     await page.getByRole('button', { name: 'Anmelden' }).click();
@@ -123,9 +135,18 @@ describe.skipIf(launcher === undefined)(`the console in a real browser (${CHROMI
     expect(csv).toContain(vorgangsnummer);
     seen.push({ url: 'download', body: csv });
 
-    await page.goto(`${consoleUrl}/protokoll`);
-    await page.getByLabel(/Zweck nach § 40 Abs. 4 BMG/).first().selectOption('datenschutzkontrolle');
-    await page.getByRole('button', { name: 'Kette prüfen' }).click();
+    // The purge preview: what a purge on the day would delete, and each record's deadlines.
+    const today = berlinDate(new Date());
+    await page.getByLabel('Stichtag').fill(isoDay(today.year + 1, today.month, today.day + 7));
+    await page.getByLabel(/Zweck nach § 40 Abs. 4 BMG/).last().selectOption('datenschutzkontrolle');
+    await page.getByRole('button', { name: 'Vorschau anzeigen' }).click();
+    const deadlines = await page.getByRole('table', { name: 'Die ältesten Einträge mit ihren Fristen' }).innerText();
+    expect(deadlines).toContain(vorgangsnummer);
+    // A record of today may go from the day after its anniversary and must be gone by the end of next year.
+    const earliest = germanDay(today.year + 1, today.month, today.day + 1);
+    expect(deadlines).toContain(`${germanDay(today.year, today.month, today.day)}, `);
+    expect(deadlines).toContain(`${earliest}, 00:00:00\t01.01.${today.year + 2}, 00:00:00`);
+    expect(await page.getByRole('table', { name: 'Zu löschen je Bereich' }).innerText()).toMatch(/operator\s+\d+/);
     await page.screenshot({ path: shot('protokoll'), fullPage: true });
 
     const exported = (await records(h, ['exported'])).filter((r) => r.exportInfo?.requester.purpose?.startsWith('Datenschutzkontrolle'));

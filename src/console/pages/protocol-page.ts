@@ -23,13 +23,13 @@ ${o.verify ? verifyTable(o.verify) : raw('')}
 <div><label for="format">Format</label><select id="format" name="format"><option value="csv">CSV (RFC 4180)</option><option value="ndjson">NDJSON</option></select></div>
 <div><label for="von">Von (Datum)</label><input id="von" name="von" type="date"></div>
 <div><label for="bis">Bis einschließlich (Datum)</label><input id="bis" name="bis" type="date"></div>
-<div>${purposeSelect()}</div>
+<div>${purposeSelect(undefined, 'zweck-export')}</div>
 <div><button type="submit">Exportieren</button></div>
 </form>
 <h2>Löschvorschau</h2>
 <form method="get" action="/protokoll/loeschvorschau" class="felder">
 <div><label for="stichtag">Stichtag</label><input id="stichtag" name="stichtag" type="date"></div>
-<div>${purposeSelect()}</div>
+<div>${purposeSelect(undefined, 'zweck-loeschung')}</div>
 <div><button type="submit">Vorschau anzeigen</button></div>
 </form>
 ${o.preview ? previewTables(o.preview.report, o.preview.oldest) : raw('')}`,
