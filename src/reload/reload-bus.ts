@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { closeRedis } from '../queue/redis-connections.js';
 
 interface BusMessage {
   origin: string;
@@ -45,6 +46,6 @@ export class RedisReloadBus {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.subscriber.quit(), this.publisher.quit()]);
+    await Promise.allSettled([closeRedis(this.subscriber), closeRedis(this.publisher)]);
   }
 }
