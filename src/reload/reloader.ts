@@ -72,7 +72,11 @@ export class Reloader extends EventEmitter {
 
   /** A suspension switched in the console: kept in the suspension store, effective through a reload. */
   async setSuspension(s: Omit<Suspension, 'at'>): Promise<ReloadResult> {
-    await this.deps.suspensions.set({ ...s, at: (this.deps.clock?.() ?? new Date()).toISOString() });
+    try {
+      await this.deps.suspensions.set({ ...s, at: (this.deps.clock?.() ?? new Date()).toISOString() });
+    } catch {
+      return { ok: false, reason: 'the suspension could not be stored (Redis or the suspensions file); nothing changed' };
+    }
     return this.reload({ actor: s.by, action: s.suspended ? 'suspend' : 'unsuspend', reason: s.reason, announce: true });
   }
 

@@ -30,7 +30,8 @@ export interface Page extends Locator {
   waitForEvent(event: 'download'): Promise<Download>;
   waitForURL(url: string | RegExp): Promise<void>;
   keyboard: { press(key: string): Promise<void> };
-  evaluate<T>(fn: () => T): Promise<T>;
+  /** A JavaScript expression run in the page (a string: the project has no DOM types). */
+  evaluate<T>(expression: string): Promise<T>;
   setDefaultTimeout(ms: number): void;
 }
 export interface Browser {

@@ -153,6 +153,25 @@ describe.skipIf(launcher === undefined)(`the console in a real browser (${CHROMI
     expect(exported.length).toBeGreaterThanOrEqual(1);
   });
 
+  it('every page: German, a skip link first in the tab order, every control labelled, ids unique', async () => {
+    for (const p of ['/', '/vorgang', '/protokoll', '/parteien']) {
+      await page.goto(`${consoleUrl}${p}`);
+      const facts = await page.evaluate<unknown>(`(() => {
+        const controls = [...document.querySelectorAll('input:not([type=hidden]), select')];
+        const ids = [...document.querySelectorAll('[id]')].map((e) => e.id);
+        return {
+          lang: document.documentElement.lang,
+          unlabelled: controls.filter((c) => c.labels.length === 0).map((c) => c.name),
+          duplicateIds: ids.filter((id, i) => ids.indexOf(id) !== i),
+          mains: document.querySelectorAll('main').length,
+        };
+      })()`);
+      expect(facts, p).toEqual({ lang: 'de', unlabelled: [], duplicateIds: [], mains: 1 });
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate<string>('document.activeElement.textContent'), p).toBe('Zum Inhalt springen');
+    }
+  });
+
   it('no page or response carries the test person\'s answer data', () => {
     expect(seen.length).toBeGreaterThan(8);
     for (const { url, body } of seen) {
