@@ -79,6 +79,10 @@ describe.skipIf(launcher === undefined)(`the console in a real browser (${CHROMI
     expect(await page.title()).toBe('Status – XMeld-Gateway Konsole');
     const row = await page.getByRole('row', { name: /Land 09/ }).innerText();
     expect(row).toContain('01 Treffer: 1');
+    // The live refresh ran under the page's CSP: its pause button is shown and works.
+    const pause = page.getByRole('button', { name: 'Aktualisierung anhalten' });
+    await pause.click();
+    expect(await page.getByRole('button', { name: 'Aktualisierung fortsetzen' }).count()).toBe(1);
     await page.screenshot({ path: shot('status'), fullPage: true });
 
     const again = await fetch(`${consoleUrl}/anmelden`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `verfahren=token&token=${token}` });
