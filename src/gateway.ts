@@ -133,7 +133,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   });
   const reloading = await startReloading({
     config, configured, replayGuard: replay, protocol: writer, log,
-    ...(work instanceof WorkerPoolMessageWork ? { switchThreads: (m: Parameters<WorkerPoolMessageWork['reload']>[0]) => work.reload(m) } : {}),
+    ...(work instanceof WorkerPoolMessageWork ? { switchThreads: work.reload.bind(work) } : {}),
     ...(overrides.loadConfig ? { load: overrides.loadConfig } : {}),
     ...(overrides.clock ? { clock: overrides.clock } : {}),
   });
