@@ -14,7 +14,7 @@ import { fixturesDir } from '../support/paths.js';
 import { postSoap } from '../support/soap-post.js';
 import { loadTestPki } from '../support/test-pki.js';
 import { readFileSync } from 'node:fs';
-import { issueNextGatewayCertificate } from './rollover-pki.js';
+import { issueNextGatewayCertificate, writeCrl } from './rollover-pki.js';
 
 const POLICE = 'dbs:030000010000';
 const hit = readFileSync(path.join(fixturesDir, 'queries/1330-unique-hit.xml'), 'utf8');
@@ -88,6 +88,20 @@ describe('live reload in one gateway (worker threads)', () => {
       ['reload', 'operator:test', [`authority ${POLICE} suspended`]],
       ['reload', 'operator:test', [`authority ${POLICE} no longer suspended`]],
     ]);
+  });
+
+  it('a new CRL takes effect with the reload: the revoked signer is refused (T001) from the next message on', async () => {
+    const good = file;
+    const crl = await writeCrl(h.pki, [h.pki.identities.mirror.certPem], path.join(dir, 'intermediate-new.crl.pem'));
+    file = { ...good, parties: good.parties.map((p) => (p.id === 'mirror' ? { ...p, crls: [crl] } : p)) };
+    const result = await h.gateway.reloader.reload({ actor: 'operator:test' });
+    expect(result).toEqual({ ok: true, changes: ['party mirror trust material changed (crls)'] });
+    // Both threads had trusted the mirror's certificate before (cached decisions): not any more.
+    const answers = await Promise.all(Array.from({ length: 4 }, () => postSoap(h.endpoint, h.signed(hit).xml)));
+    for (const a of answers) expect(answerFacts(a.body).rts).toBe('T001');
+    file = good;
+    expect((await h.gateway.reloader.reload({ actor: 'operator:test' })).ok).toBe(true);
+    expect(answerFacts((await postSoap(h.endpoint, h.signed(hit).xml)).body).ergebnisstatus).toBe('01');
   });
 
   it('a broken reload keeps the running configuration and says why', async () => {
