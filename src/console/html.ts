@@ -89,6 +89,13 @@ ${o.body.html}
 </html>`;
 }
 
+/** The protocol's hops in the console's words. */
+export const HOP_NAMES: Record<string, string> = {
+  received: 'angenommen', rejected: 'zurückgewiesen', routed: 'weitergeleitet (Ziel bestimmt)', dispatched: 'an das Register gesendet',
+  answered: 'Antwort des Registers', delivered: 'Antwort an den Absender', failed: 'technischer Fehler', aborted: 'abgebrochen',
+  exported: 'Protokoll gelesen', purged: 'gelöscht (Aufbewahrungsfrist)', operator: 'Betriebsereignis',
+};
+
 export function dateTime(d: Date | undefined): string {
   return d === undefined ? '–' : d.toLocaleString('de-DE', { timeZone: 'Europe/Berlin', dateStyle: 'medium', timeStyle: 'medium' });
 }

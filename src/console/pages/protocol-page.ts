@@ -2,7 +2,7 @@ import type { ProtocolRecord } from '../../protocol/protocol-record.js';
 import type { PurgeReport, VerifyReport } from '../../protocol/protocol-store.js';
 import { earliestDeletion, latestDeletion } from '../../protocol/retention.js';
 import type { ConsoleUser } from '../console-auth.js';
-import { csrfField, dateTime, h, notice, page, purposeSelect, raw, type Html } from '../html.js';
+import { HOP_NAMES, csrfField, dateTime, h, notice, page, purposeSelect, raw, type Html } from '../html.js';
 
 const BREAKS: Record<string, string> = { modified: 'verändert', deleted: 'gelöscht', reordered: 'umgestellt', inserted: 'eingefügt' };
 
@@ -51,5 +51,5 @@ function previewTables(report: PurgeReport, oldest: ProtocolRecord[]): Html {
     h`<tr><th scope="row">${p.partition}</th><td>${p.count}</td><td>${dateTime(p.fromAt)} – ${dateTime(p.toAt)}</td></tr>`)}</tbody></table>
 <table><caption>Die ältesten Einträge mit ihren Fristen</caption>
 <thead><tr><th scope="col">Vorgangsnummer</th><th scope="col">Schritt</th><th scope="col">Zeit</th><th scope="col">Frühestens gelöscht</th><th scope="col">Gesetzliche Frist (spätestens)</th></tr></thead>
-<tbody>${oldest.map((r) => h`<tr><th scope="row">${r.vorgangsnummer}</th><td>${r.hop}</td><td>${dateTime(r.at)}</td><td>${dateTime(earliestDeletion(r.at))}</td><td>${dateTime(latestDeletion(r.at))}</td></tr>`)}</tbody></table>`;
+<tbody>${oldest.map((r) => h`<tr><th scope="row">${r.vorgangsnummer}</th><td>${HOP_NAMES[r.hop] ?? r.hop}</td><td>${dateTime(r.at)}</td><td>${dateTime(earliestDeletion(r.at))}</td><td>${dateTime(latestDeletion(r.at))}</td></tr>`)}</tbody></table>`;
 }

@@ -1,6 +1,6 @@
 import type { ProtocolRecord } from '../../protocol/protocol-record.js';
 import type { ConsoleUser } from '../console-auth.js';
-import { dateTime, h, notice, page, purposeSelect, raw, type Html } from '../html.js';
+import { HOP_NAMES, dateTime, h, notice, page, purposeSelect, raw, type Html } from '../html.js';
 import { targetName } from './status-page.js';
 
 export interface VorgangFilter {
@@ -13,11 +13,6 @@ export interface VorgangFilter {
   zweck?: string;
 }
 
-const HOP_NAMES: Record<string, string> = {
-  received: 'angenommen', rejected: 'zurückgewiesen', routed: 'weitergeleitet (Ziel bestimmt)', dispatched: 'an das Register gesendet',
-  answered: 'Antwort des Registers', delivered: 'Antwort an den Absender', failed: 'technischer Fehler', aborted: 'abgebrochen',
-  exported: 'Protokoll gelesen', purged: 'gelöscht (Aufbewahrungsfrist)', operator: 'Betriebsereignis',
-};
 
 /** Kind of answer as codes and counts: the records hold nothing else of it. */
 export function outcomeText(r: ProtocolRecord): string {
