@@ -26,7 +26,8 @@ export async function writeCrl(pki: TestPki, revoked: string[], file: string): P
     entries: revoked.map((pem) => ({ serialNumber: new x509.X509Certificate(pem).serialNumber, revocationDate: new Date(now - 30_000), reason: x509.X509CrlReason.keyCompromise })),
     signingAlgorithm: ISSUER_SIGNING,
     signingKey: await intermediateKey(pki),
-    // As the test PKI's own CRL: the CA's key identifier, and a reason per entry (pkijs refuses this CRL without them).
+    // As the test PKI's own CRL. The reason matters: without entry extensions @peculiar/x509 2.2 writes an
+    // empty crlEntryExtensions SEQUENCE (RFC 5280 wants 1..MAX), which pkijs rightly refuses.
     extensions: [await x509.AuthorityKeyIdentifierExtension.create(await new x509.X509Certificate(pki.intermediateCa.certPem).publicKey.export())],
   });
   writeFileSync(file, `${x509.PemConverter.encode(crl.rawData, 'X509 CRL')}\n`);
