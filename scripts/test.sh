@@ -11,6 +11,7 @@ need=()
 command -v xmlsec1 >/dev/null || need+=(xmlsec1)
 command -v xmllint >/dev/null || need+=(libxml2-utils)
 /usr/bin/python3 -c 'import zeep, xmlsec, lxml' 2>/dev/null || need+=(python3-zeep python3-xmlsec python3-lxml)
+[ -x /usr/bin/chromium ] || need+=(chromium)   # the console's browser test (playwright-core drives it)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need[*]}"
   as_root apt-get update -qq

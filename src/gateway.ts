@@ -32,11 +32,19 @@ import { targetKey, type Target } from './routing/route-query.js';
 import { VorgangsnummerGenerator } from './vorgang/vorgangsnummer.js';
 import type { GatewayIdentity } from './xmeld/gateway-identity.js';
 import { packageVersion } from './version.js';
+import type { Reloader } from './reload/reloader.js';
+import { startReloading } from './reload/start-reloading.js';
+import { startConsole, BOARD_WINDOW_MINUTES, type RunningConsole } from './console/start-console.js';
+import { StatusBoard } from './console/status-board.js';
 
 export interface RunningGateway {
   url: string;
   app: FastifyInstance;
   protocol: ProtocolStore;
+  /** Live changes without a restart (parties, authorities, trust, signing key): docs/reload.md. */
+  reloader: Reloader;
+  /** The admin listener's console (admin.enabled): docs/console.md. */
+  console?: RunningConsole;
   close(): Promise<void>;
 }
 
@@ -46,6 +54,8 @@ export interface GatewayOverrides {
   protocol?: ProtocolStore;
   queue?: DispatchQueue;
   clock?: () => Date;
+  /** How a reload reads the configuration again (the CLI: the file given at start). */
+  loadConfig?: () => GatewayConfig;
 }
 
 export function identityFrom(config: GatewayConfig): GatewayIdentity {
@@ -108,10 +118,10 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     ...(overrides.clock ? { clock: overrides.clock } : {}),
     ...(overrides.security ? { security: overrides.security } : {}),
   });
-  const { parties, validator } = configured;
+  const { validator } = configured;
   // Injected clocks and security exist only on this thread: tests that use them run inline.
   const threads = overrides.clock || overrides.security ? 0 : threadCount(config.processing.threads);
-  const work: MessageWork = threads > 0 ? new WorkerPoolMessageWork(config, replay, threads) : configured.work;
+  const work: MessageWork = threads > 0 ? new WorkerPoolMessageWork(config, replay, threads, configured.material) : configured.work;
   if (work instanceof WorkerPoolMessageWork) {
     await work.ready();
     log.info({ threads }, 'message work on worker threads');
@@ -131,7 +141,14 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   const trailSweep = startAbandonedTrailSweep(protocol, {
     deadlineMs: config.http.requestDeadlineMs, log, ...(overrides.clock ? { clock: overrides.clock } : {}),
   });
+  const reloading = await startReloading({
+    config, configured, replayGuard: replay, protocol: writer, log,
+    ...(work instanceof WorkerPoolMessageWork ? { switchThreads: work.reload.bind(work) } : {}),
+    ...(overrides.loadConfig ? { load: overrides.loadConfig } : {}),
+    ...(overrides.clock ? { clock: overrides.clock } : {}),
+  });
   const metrics = new GatewayMetrics(() => queue.targetStats(), directory ? () => directory.state() : undefined);
+  const board = new StatusBoard(BOARD_WINDOW_MINUTES * 60_000);
   const pipeline = new QueryPipeline({
     observeStage: (stage, seconds) => metrics.stages.observe({ stage }, seconds),
     identity,
@@ -147,10 +164,10 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       return ep === undefined ? undefined : { ...ep.freieSuche, gemeinden: ep.gemeinden };
     },
     entitlementOf: (q) => {
-      const a = parties.authority(q.autor.kennung);
+      const a = configured.live.parties.authority(q.autor.kennung);
       return a === undefined ? undefined : { registeredAsSecurityAuthority: a.sicherheitsbehoerde, entitledTo: a.entitledTo };
     },
-    releasePolicy: () => ({ windows: config.xmeld.releases }),
+    releasePolicy: () => configured.live.releasePolicy,
     deadlineMs: config.http.requestDeadlineMs,
     log,
     ...(overrides.clock ? { clock: overrides.clock } : {}),
@@ -169,6 +186,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       ...(replayGuard ? { replay: replayGuard.ready() } : {}),
     }),
     ...(directory ? { directory: () => directory.state() } : {}),
+    onAnswered: (target, outcome, seconds) => board.record(target, outcome, seconds),
     ...(config.http.tls ? {
       https: { key: readPem(config.http.tls.key), cert: readPem(config.http.tls.certificate), ca: config.http.tls.clientCa.map(readPem) },
     } : {}),
@@ -181,14 +199,21 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.http.port;
   listeningUrl = `${config.http.tls ? 'https' : 'http'}://${config.http.host}:${port}`;
+  const adminConsole = config.admin.enabled
+    ? await startConsole({ config, protocol, writer, reloader: reloading.reloader, board, queueStats: () => queue.targetStats(), log, ...(overrides.clock ? { clock: overrides.clock } : {}) })
+    : undefined;
   let closed = false;
   return {
     url: listeningUrl,
     app,
     protocol,
+    reloader: reloading.reloader,
+    ...(adminConsole ? { console: adminConsole } : {}),
     async close() {
       if (closed) return;
       closed = true;
+      await adminConsole?.close();
+      await reloading.close();
       purgeJob.stop();
       trailSweep.stop();
       await app.close(); // stops accepting, waits for requests in flight

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type GatewayConfig } from '../config/gateway-config.js';
 import { startGateway } from '../gateway.js';
@@ -23,6 +23,7 @@ import { registerDvdvCommands } from './dvdv-commands.js';
 import { DVDV_FAULTS, startDemoDvdv, withDemoDvdv } from './dvdv-demo.js';
 import type { DvdvFault } from '../simulator/dvdv.js';
 import type { SimulatedRegisters } from '../simulator/server.js';
+import { registerReloadCommand } from './reload-command.js';
 
 const program = new Command('xmeld-gateway')
   .description('Brokers automated cross-state XMeld queries (1330/1332) between residents\' registers')
@@ -30,6 +31,21 @@ const program = new Command('xmeld-gateway')
 
 function config(): GatewayConfig {
   return loadConfig(program.opts<{ config?: string }>().config);
+}
+
+function printConsole(gw: Awaited<ReturnType<typeof startGateway>>): void {
+  if (gw.console === undefined) return;
+  console.log(`console:             ${gw.console.url}/`);
+  if (gw.console.devToken !== undefined) console.log(`one-time sign-in token (development): ${gw.console.devToken}`);
+}
+
+/** SIGHUP reloads the live configuration from the same file (docs/reload.md). */
+function onReloadSignal(gw: Awaited<ReturnType<typeof startGateway>>): void {
+  process.on('SIGHUP', () => {
+    void gw.reloader.reload({ actor: 'signal:SIGHUP' }).then((r) => {
+      console.log(r.ok ? `reloaded: ${r.changes.length === 0 ? 'no changes' : r.changes.join('; ')}` : `reload refused, the running configuration stays: ${r.reason}`);
+    });
+  });
 }
 
 function onSignals(close: () => Promise<void>): void {
@@ -43,7 +59,9 @@ function onSignals(close: () => Promise<void>): void {
 program.command('start')
   .description('start the gateway')
   .option('-w, --workers <n>', 'gateway processes sharing the port, one per core (needs REDIS_URL and DATABASE_URL)', (v) => Number(v), 1)
-  .action(async (opts: { workers: number }) => {
+  .option('--pid-file <file>', 'write the process id here (for `reload --pid-file`)')
+  .action(async (opts: { workers: number; pidFile?: string }) => {
+    if (opts.pidFile !== undefined && !isWorkerProcess()) writeFileSync(opts.pidFile, `${process.pid}\n`);
     const c = config();
     if (opts.workers > 1 && !isWorkerProcess()) {
       if (c.queue.redisUrl === undefined || c.protocol.databaseUrl === undefined) {
@@ -55,9 +73,11 @@ program.command('start')
         console.log(`xmeld-gateway: ${opts.workers} workers listening on http://${c.http.host}:${c.http.port}/xmeld`));
       return;
     }
-    const gw = await startGateway(c);
+    const gw = await startGateway(c, { loadConfig: config });
     console.log(`xmeld-gateway listening on ${gw.url}/xmeld (WSDL: ${gw.url}/xmeld?wsdl)`);
+    printConsole(gw);
     onSignals(() => gw.close());
+    onReloadSignal(gw);
   });
 
 /** The simulated registers as configured: signing and verifying with the test PKI where one is set. */
@@ -161,14 +181,18 @@ program.command('demo')
   .addOption(new Option('--dvdv', 'route through the simulated DVDV (no static Länder routes)'))
   .addOption(dvdvFaultOption)
   .action(async (opts: DvdvOptions) => {
-    const configured = config();
+    // The demo shows the console too, signed in with a one-time token.
+    const withConsole = (g: GatewayConfig): GatewayConfig => ({ ...g, admin: { ...g.admin, enabled: true, devToken: true } });
+    const configured = withConsole(config());
     const sim = await simulators(configured);
     const dvdv = await simulatedDvdv(configured, sim, opts);
-    const c = dvdv ? withDemoDvdv(configured, dvdv.url) : configured;
-    const gw = await startGateway(c);
+    const demo = (g: GatewayConfig): GatewayConfig => (dvdv ? withDemoDvdv(withConsole(g), dvdv.url) : withConsole(g));
+    const c = demo(config());
+    const gw = await startGateway(c, { loadConfig: () => demo(config()) });
     const endpoint = `${gw.url}/xmeld`;
     console.log(`simulated registers: ${sim.baseUrl}`);
     console.log(`gateway:             ${endpoint}   (WSDL: ${endpoint}?wsdl)`);
+    printConsole(gw);
     const sample = path.resolve('fixtures/queries/1330-unique-hit.xml');
     const sign = await signerFor(c, { as: 'mirror' });
     const res = await sendMessageFile(sample, endpoint, { soapVersion: '1.1', freshUuid: true, ...(sign ? { sign } : {}) });
@@ -212,6 +236,7 @@ program.command('config')
 
 registerProtocolCommands(program, config);
 registerDvdvCommands(program, config);
+registerReloadCommand(program, config);
 
 program.parseAsync().catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : String(e));

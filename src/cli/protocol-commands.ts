@@ -24,7 +24,7 @@ export function registerProtocolCommands(program: Command, config: () => Gateway
 
   protocol.command('export')
     .description('stream records to stdout or a file as CSV or NDJSON; the export is itself protocolled')
-    .requiredOption('--as <reader>', 'who reads: dpo:<name> (operator partition) or authority:<kennung> (its own partition)')
+    .requiredOption('--as <reader>', 'who reads: dpo:<name> or operator:<name> (operator partition), authority:<kennung> (its own partition)')
     .option('--purpose <text>', 'why the protocol is read (§ 40 Abs. 5 BMG)')
     .option('--from <iso>', 'records from this instant (inclusive)')
     .option('--to <iso>', 'records before this instant (exclusive)')
@@ -38,8 +38,8 @@ export function registerProtocolCommands(program: Command, config: () => Gateway
       as: string; purpose?: string; from?: string; to?: string; authority?: string; vorgang?: string;
       target?: string; hop?: string; format: 'csv' | 'ndjson'; out?: string;
     }) => {
-      const reader = /^(dpo|authority):(.+)$/.exec(o.as);
-      if (reader === null) throw new Error('--as takes dpo:<name> or authority:<kennung>');
+      const reader = /^(dpo|operator|authority):(.+)$/.exec(o.as);
+      if (reader === null) throw new Error('--as takes dpo:<name>, operator:<name> or authority:<kennung>');
       const filter: ExportFilter = {
         ...(o.from ? { from: new Date(o.from) } : {}),
         ...(o.to ? { to: new Date(o.to) } : {}),
@@ -51,7 +51,7 @@ export function registerProtocolCommands(program: Command, config: () => Gateway
       const store = await open();
       try {
         const records = store.export(filter, {
-          kind: reader[1] as 'dpo' | 'authority', id: reader[2] as string, ...(o.purpose ? { purpose: o.purpose } : {}),
+          kind: reader[1] as 'dpo' | 'operator' | 'authority', id: reader[2] as string, ...(o.purpose ? { purpose: o.purpose } : {}),
         });
         const lines = Readable.from(o.format === 'csv' ? toCsv(records) : toNdjson(records));
         await pipeline(lines, o.out ? createWriteStream(o.out) : process.stdout, { end: o.out !== undefined });

@@ -5,7 +5,8 @@ import cluster from 'node:cluster';
  * CPU-bound work of signing and verifying uses every core. Only with Redis and PostgreSQL,
  * whose queues, replay window and protocol chains all instances share; the embedded store
  * belongs to one process. The primary restarts a worker that dies and forwards SIGTERM/SIGINT
- * so each worker drains its requests.
+ * so each worker drains its requests. SIGHUP (reload) goes to one worker, which tells the
+ * others over Redis like any other instance.
  */
 export function runWorkers(count: number, log: (line: string) => void, onAllListening?: () => void): void {
   let stopping = false;
@@ -35,6 +36,7 @@ export function runWorkers(count: number, log: (line: string) => void, onAllList
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => Object.values(cluster.workers ?? {})[0]?.process.kill('SIGHUP'));
 }
 
 export const isWorkerProcess = (): boolean => !cluster.isPrimary;

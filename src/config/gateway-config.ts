@@ -135,6 +135,33 @@ const dvdv = z.object({
   path: ['clientKey'],
 });
 
+/** A console user, recognised by the TLS client certificate it signs in with. */
+const adminUser = z.object({
+  name: z.string().min(1),
+  role: z.enum(['operator', 'dpo', 'security-authority']),
+  /** Client certificate (PEM file) of this user… */
+  certificate: z.string().optional(),
+  /** …or its subject, compared as a distinguished name. */
+  subject: z.string().optional(),
+  /** security-authority: the kennung whose protocol partition (`authority:<kennung>`) it may read. */
+  authority: z.string().optional(),
+}).refine((u) => u.certificate !== undefined || u.subject !== undefined, 'certificate or subject required')
+  .refine((u) => u.role !== 'security-authority' || u.authority !== undefined, 'a security-authority user needs its authority');
+
+/** The admin listener: the operators' and DPO's console, never on the SOAP listener (docs/console.md). */
+const adminSchema = z.object({
+  enabled: z.boolean().default(false),
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8090),
+  /** HTTPS with client certificates: how users sign in (mapped to roles by `users`). */
+  tls: z.object({ key: z.string(), certificate: z.string(), clientCa: z.array(z.string()).min(1) }).optional(),
+  users: z.array(adminUser).default([]),
+  /** Development: print a one-time sign-in token at start (an operator with every role's pages). */
+  devToken: z.boolean().default(false),
+  /** Suspensions set in the console, where no Redis holds them (`memory://`: not kept). */
+  suspensionsFile: z.string().default('.data/suspensions.json'),
+});
+
 export const configSchema = z.object({
   gateway: z.object({
     land: z.enum(LAND_CODES as [string, ...string[]]),
@@ -201,6 +228,12 @@ export const configSchema = z.object({
     signatureAlgorithm: z.string().optional(),
     /** Digest of the signed references. */
     digestAlgorithm: z.enum(['sha256', 'sha384', 'sha512']).default('sha256'),
+    /**
+     * Key rollover: the next key and certificate, configured ahead (checked on every reload, so the
+     * switch cannot fail on them). The switch: make them signingKey/signingCertificate, reload.
+     */
+    nextSigningKey: z.string().optional(),
+    nextSigningCertificate: z.string().optional(),
     /** Generate and use a throwaway TEST PKI in this directory (demo, CI, integrators). Never in production. */
     testPki: z.string().optional(),
     clockSkewSeconds: z.number().int().nonnegative().default(300),
@@ -249,6 +282,7 @@ export const configSchema = z.object({
     request: structureLimits.default({}),
     answer: structureLimits.default({}),
   }).prefault({}),
+  admin: adminSchema.prefault({}),
   simulator: z.object({
     host: z.string().default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8081),
@@ -265,6 +299,8 @@ export type EndpointConfig = z.infer<typeof endpoint>;
 export type PartyConfig = z.infer<typeof party>;
 export type AuthorityConfig = z.infer<typeof authority>;
 export type DvdvConfig = z.infer<typeof dvdv>;
+export type AdminConfig = z.infer<typeof adminSchema>;
+export type AdminUserConfig = z.infer<typeof adminUser>;
 
 export const DEFAULT_CONFIG_FILE = 'config/default.yaml';
 

@@ -22,6 +22,8 @@ export interface GatewayServerDeps {
   ready: () => Promise<Record<string, boolean>>;
   /** The DVDV's state, shown on /ready; not a check (known routes outlive an outage). */
   directory?: () => unknown;
+  /** Told of every answered query (target, outcome label, seconds): the console's status board. */
+  onAnswered?: (target: string, outcome: string, seconds: number) => void;
   /** HTTPS with optional client certificates (mTLS). */
   https?: { key: string; cert: string; ca: string[] };
 }
@@ -79,7 +81,8 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
     }
     if ('rts' in res.report) deps.metrics.refusals.inc({ rts: res.report.rts });
     else deps.metrics.queries.inc({ message_type: res.report.messageType, outcome: res.report.outcome, target: res.report.target });
-    end({ message_type: 'rts' in res.report ? 'refused' : res.report.messageType });
+    const seconds = end({ message_type: 'rts' in res.report ? 'refused' : res.report.messageType });
+    if (!('rts' in res.report)) deps.onAnswered?.(res.report.target, res.report.outcome, seconds);
     return reply.code(res.status).header('content-type', res.contentType).send(res.body);
   });
 

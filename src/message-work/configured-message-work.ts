@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import type { HopSecurity } from '../intake/hop-security.js';
-import type { PartyRegistry } from '../parties/party-registry.js';
+import type { LiveMaterial } from '../reload/live-material.js';
+import type { LiveTrust } from '../reload/live-trust.js';
 import { createHopSecurity } from '../security/hop-security-setup.js';
 import type { ReplayGuard } from '../security/replay-guard.js';
 import type { MessageValidator } from '../xml/message-validator.js';
@@ -14,7 +15,10 @@ import { ANSWER_STRUCTURE_LIMITS, REQUEST_STRUCTURE_LIMITS } from '../xml/struct
 
 export interface ConfiguredWork {
   work: InlineMessageWork;
-  parties: PartyRegistry;
+  /** Parties and signer of this thread, switched by a reload. */
+  live: LiveTrust;
+  /** What `live` was built from. */
+  material: LiveMaterial;
   /** The XSD check, also needed on the main thread (derived fan-out queries). */
   validator: MessageValidator;
 }
@@ -25,11 +29,12 @@ export interface ConfiguredWork {
  */
 export async function createConfiguredWork(
   config: GatewayConfig,
-  opts: { log: Logger; replayGuard?: ReplayGuard; clock?: () => Date; security?: HopSecurity },
+  opts: { log: Logger; replayGuard?: ReplayGuard; clock?: () => Date; security?: HopSecurity; material?: LiveMaterial },
 ): Promise<ConfiguredWork> {
   const schema = ReleaseSchemas.load();
-  const { security: configured, parties } = await createHopSecurity(config, {
+  const { security: live, material } = await createHopSecurity(config, {
     log: opts.log,
+    ...(opts.material ? { material: opts.material } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.replayGuard ? { replayGuard: opts.replayGuard } : {}),
   });
@@ -38,20 +43,20 @@ export async function createConfiguredWork(
     limits: { maxBytes: config.http.bodyLimitBytes, structure: { ...REQUEST_STRUCTURE_LIMITS, ...definedOnly(config.limits.request) } },
     answerLimits: { maxBytes: config.register.maxAnswerBytes, structure: { ...ANSWER_STRUCTURE_LIMITS, ...definedOnly(config.limits.answer) } },
     validator,
-    security: opts.security ?? configured,
+    security: opts.security ?? live,
     authorize: (partyId, query, clientCertificate) => {
-      checkRelease(config, partyId, query.release, opts.clock?.() ?? new Date());
+      checkRelease(live, partyId, query.release, opts.clock?.() ?? new Date());
       // Unsigned development setups have no verified party; entitlement needs one.
-      if (partyId !== undefined) parties.checkCaller(partyId, query, clientCertificate);
+      if (partyId !== undefined) live.parties.checkCaller(partyId, query, clientCertificate);
     },
   }, () => schema.dispose());
-  return { work, parties, validator };
+  return { work, live, material, validator };
 }
 
 /** V000 for a release that is retired, or that the caller's registration does not name. */
-function checkRelease(config: GatewayConfig, partyId: string | undefined, release: Release, now: Date): void {
-  const own = partyId === undefined ? undefined : config.parties.find((p) => p.id === partyId)?.xmeldReleases;
-  const policy = { windows: config.xmeld.releases };
+function checkRelease(live: LiveTrust, partyId: string | undefined, release: Release, now: Date): void {
+  const own = partyId === undefined ? undefined : live.parties.releasesOf(partyId);
+  const policy = live.releasePolicy;
   const verdict = checkCallerRelease(policy, release, own, now);
   if (verdict.ok) return;
   const allowed = own === undefined ? acceptedReleases(policy, now) : own.filter((r) => acceptedReleases(policy, now).includes(r));

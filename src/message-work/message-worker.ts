@@ -8,15 +8,20 @@ import type { Outcome } from '../answer/outcome.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { QueryRefused } from '../intake/accept-query.js';
 import { createLogger } from '../log/logger.js';
+import type { LiveMaterial } from '../reload/live-material.js';
+import { buildTrustGeneration } from '../reload/trust-generation.js';
 import { createConfiguredWork } from './configured-message-work.js';
+import { joinLiveChannel } from './live-channel.js';
 import { PortReplayGuard } from './replay-channel.js';
 import { refusalToWire, type AcceptResult, type WorkTask } from './work-task.js';
 
-const { config } = workerData as { config: GatewayConfig };
+const { config, material, liveChannel } = workerData as { config: GatewayConfig; material?: LiveMaterial; liveChannel: string };
 const replayGuard = new PortReplayGuard();
 // Warnings (TEST PKI, unsigned mode) are the main thread's to give, once.
 const log = createLogger(config.log.level === 'silent' ? 'silent' : 'error');
-const { work } = await createConfiguredWork(config, { log, replayGuard });
+const { work, live } = await createConfiguredWork(config, { log, replayGuard, ...(material ? { material } : {}) });
+// A reload switches this thread's parties and signer; see live-channel.ts.
+await joinLiveChannel(liveChannel, (next) => live.switchTo(buildTrustGeneration(config, next, { replayGuard })));
 
 export default async function run(task: WorkTask): Promise<AcceptResult | string | Outcome | 'pong'> {
   switch (task.op) {

@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Outcome } from '../answer/outcome.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import type { AcceptedQuery } from '../intake/accept-query.js';
 import type { RegisterReply } from '../queue/dispatch-job.js';
+import type { LiveMaterial } from '../reload/live-material.js';
 import type { ReplayGuard } from '../security/replay-guard.js';
+import { LiveChannelMain } from './live-channel.js';
 import type { AnswerContext, MessageWork } from './message-work.js';
 import { answerReplayQuestions } from './replay-channel.js';
 import { WorkersOverloadedError } from './overloaded.js';
@@ -20,22 +23,33 @@ const WORKER_FILE = new URL(import.meta.url.endsWith('.ts') ? './message-worker-
 export class WorkerPoolMessageWork implements MessageWork {
   private readonly pool: Piscina;
   private readonly maxQueued: number;
+  private readonly live: LiveChannelMain;
 
-  constructor(config: GatewayConfig, private readonly replayGuard: ReplayGuard, threads: number) {
+  /** `material`: what the main thread read (workers then read no files); without it each worker reads the configuration's files. */
+  constructor(config: GatewayConfig, private readonly replayGuard: ReplayGuard, threads: number, material?: LiveMaterial) {
     this.maxQueued = config.processing.maxQueuedPerThread * threads;
+    this.live = new LiveChannelMain(`xmeld-live:${randomUUID()}`, material, threads);
     this.pool = new Piscina({
       filename: WORKER_FILE.href,
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: Number.POSITIVE_INFINITY,
       concurrentTasksPerWorker: 1, // PortReplayGuard relies on it
-      workerData: { config },
+      // An idle worker must keep its event loop turning to hear a reload (live-channel.ts);
+      // 'sync' would block it in Atomics.wait until the next task.
+      atomics: 'async',
+      workerData: { config, liveChannel: this.live.name, ...(material ? { material } : {}) },
     });
   }
 
   /** Resolves once a worker has built its configuration (bad keys or schemas fail here, at start). */
   async ready(): Promise<void> {
     await this.pool.run({ op: 'ping' } satisfies WorkTask);
+  }
+
+  /** Switches every thread to `material` (a reload); rejects, with every thread back on the old, when one could not. */
+  reload(material: LiveMaterial): Promise<void> {
+    return this.live.apply(material);
   }
 
   async accept(raw: Buffer, clientCertificate?: string): Promise<AcceptedQuery> {
@@ -63,6 +77,7 @@ export class WorkerPoolMessageWork implements MessageWork {
   }
 
   async close(): Promise<void> {
+    this.live.close();
     await this.pool.close();
   }
 

@@ -96,6 +96,11 @@ export class PartyRegistry {
     return trust;
   }
 
+  /** The XMeld releases a party's registration names (undefined: every accepted one). */
+  releasesOf(partyId: string): PartyConfig['xmeldReleases'] {
+    return this.parties.find((p) => p.config.id === partyId)?.config.xmeldReleases;
+  }
+
   /**
    * Whether any party is granted SHA-1 (legacy): only then does the verifier accept a SHA-1
    * signature at all, and then only from a party whose own entry allows it.
@@ -129,6 +134,11 @@ export class PartyRegistry {
         throw new RejectedMessageError('T070', 'Anlass für diese abrufende Stelle nicht zugelassen');
       }
     }
+  }
+
+  /** Every party's trust material (a reload validates it before it switches). */
+  allTrust(): PartyTrust[] {
+    return this.parties.map((p) => p.trust);
   }
 
   authority(kennung: string): AuthorityConfig | undefined {

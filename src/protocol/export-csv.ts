@@ -34,6 +34,7 @@ export const CSV_COLUMNS = [
   'personCount',
   'exportInfo',
   'purgeInfo',
+  'operatorEvent',
   'prevHash',
   'hash',
 ] as const;
@@ -65,6 +66,8 @@ function cellValue(r: ProtocolRecord, column: (typeof CSV_COLUMNS)[number]): str
       return r.exportInfo ? JSON.stringify(r.exportInfo) : '';
     case 'purgeInfo':
       return r.purgeInfo ? JSON.stringify(r.purgeInfo) : '';
+    case 'operatorEvent':
+      return r.operatorEvent ? JSON.stringify(r.operatorEvent) : '';
     default: {
       const v = r[column];
       return v === undefined || v === null ? '' : String(v);

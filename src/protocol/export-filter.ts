@@ -19,13 +19,14 @@ export interface ExportFilter {
   /** The requesting authority (kennung of `autor`). */
   autorKennung?: string;
   vorgangsnummer?: string;
+  aktenzeichen?: string;
   target?: string;
   hops?: Hop[];
 }
 
 export function partitionFor(requester: ExportRequester): string {
   if (!requester.id) throw new Error('export requester without id');
-  return requester.kind === 'dpo' ? OPERATOR_PARTITION : authorityPartition(requester.id);
+  return requester.kind === 'authority' ? authorityPartition(requester.id) : OPERATOR_PARTITION;
 }
 
 export function recordedFilter(filter: ExportFilter): RecordedExportFilter {
@@ -34,6 +35,7 @@ export function recordedFilter(filter: ExportFilter): RecordedExportFilter {
   if (filter.to) out.to = filter.to.toISOString();
   if (filter.autorKennung !== undefined) out.autorKennung = filter.autorKennung;
   if (filter.vorgangsnummer !== undefined) out.vorgangsnummer = filter.vorgangsnummer;
+  if (filter.aktenzeichen !== undefined) out.aktenzeichen = filter.aktenzeichen;
   if (filter.target !== undefined) out.target = filter.target;
   if (filter.hops !== undefined) out.hops = [...filter.hops];
   return out;

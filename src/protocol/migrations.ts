@@ -13,6 +13,14 @@ interface Migration {
   statements: (sql: ProtocolSql) => string[];
 }
 
+/** The hop constraint again, for a migration that adds a hop. */
+function hopCheck(s: ProtocolSql): string[] {
+  return [
+    `ALTER TABLE ${s.records} DROP CONSTRAINT IF EXISTS protocol_record_hop_check`,
+    `ALTER TABLE ${s.records} ADD CONSTRAINT protocol_record_hop_check CHECK (hop IN (${HOPS.map((h) => `'${h}'`).join(',')}))`,
+  ];
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -72,9 +80,14 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 3,
     name: 'hop aborted',
+    statements: (s) => hopCheck(s),
+  },
+  {
+    version: 4,
+    name: 'operator events (reload, suspension, console sign-in)',
     statements: (s) => [
-      `ALTER TABLE ${s.records} DROP CONSTRAINT IF EXISTS protocol_record_hop_check`,
-      `ALTER TABLE ${s.records} ADD CONSTRAINT protocol_record_hop_check CHECK (hop IN (${HOPS.map((h) => `'${h}'`).join(',')}))`,
+      `ALTER TABLE ${s.records} ADD COLUMN operator_event text`,
+      ...hopCheck(s),
     ],
   },
 ];

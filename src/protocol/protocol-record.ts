@@ -18,6 +18,8 @@ export const HOPS = [
   'aborted',
   'exported',
   'purged',
+  /** An operator's act: a reload of the live configuration, a suspension, a console sign-in. */
+  'operator',
 ] as const;
 export type Hop = (typeof HOPS)[number];
 
@@ -51,8 +53,9 @@ export interface Outcome {
 }
 
 export interface ExportRequester {
-  kind: 'dpo' | 'authority';
-  /** DPO: who (user name); authority: its kennung (its partition is `authority:<id>`). */
+  /** dpo and operator read the operator partition; an authority only its own. */
+  kind: 'dpo' | 'operator' | 'authority';
+  /** DPO or operator: who (user name); authority: its kennung (its partition is `authority:<id>`). */
   id: string;
   /** Why the protocol is read (§ 40 Abs. 5 BMG limits the purposes). */
   purpose?: string;
@@ -64,6 +67,7 @@ export interface RecordedExportFilter {
   to?: string;
   autorKennung?: string;
   vorgangsnummer?: string;
+  aktenzeichen?: string;
   target?: string;
   hops?: Hop[];
 }
@@ -94,6 +98,23 @@ export interface PurgeInfo {
   toAt: string;
   purgedRanges: ChainGap[];
   gaps: ChainGap[];
+}
+
+export const OPERATOR_ACTIONS = ['reload', 'reload-refused', 'suspend', 'unsuspend', 'sign-in', 'sign-in-refused'] as const;
+export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
+
+/**
+ * Content of an `operator` record: who did what, when (the record's `at`), and what changed —
+ * names, flags and certificate fingerprints, never key material.
+ */
+export interface OperatorEvent {
+  action: OperatorAction;
+  /** Who: a console user (`operator:<name>`, `dpo:<name>`, `authority:<kennung>`), `signal:SIGHUP`, `peer:<instance>`. */
+  actor: string;
+  /** What changed (reload), or what was tried (refused). */
+  changes: string[];
+  /** Why: the reason given for a suspension, or why a reload was refused. */
+  reason?: string;
 }
 
 /** What a caller hands to `append`. */
@@ -132,6 +153,7 @@ export interface NewProtocolRecord {
   partition?: string;
   exportInfo?: ExportInfo;
   purgeInfo?: PurgeInfo;
+  operatorEvent?: OperatorEvent;
 }
 
 /** A stored record: the content plus its place in the partition's hash chain. */

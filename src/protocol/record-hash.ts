@@ -31,6 +31,8 @@ export function chainHash(record: NewProtocolRecord & { partition: string }, pre
     partition: record.partition,
     exportInfo: record.exportInfo,
     purgeInfo: record.purgeInfo,
+    // Absent on every other record: canonicalJson drops undefined, so older hashes stay valid.
+    operatorEvent: record.operatorEvent,
     prevHash,
   };
   return createHash('sha256').update(canonicalJson(content)).digest('hex');

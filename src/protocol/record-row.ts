@@ -2,7 +2,7 @@
  * Mapping between ProtocolRecord and table rows. rowToRecord yields exactly the normalised shape
  * the hash was computed over on write (absent optionals stay absent), so verify can recompute it.
  */
-import type { ExportInfo, Hop, MessageType, Outcome, ProtocolRecord, PurgeInfo } from './protocol-record.js';
+import type { ExportInfo, Hop, MessageType, OperatorEvent, Outcome, ProtocolRecord, PurgeInfo } from './protocol-record.js';
 import { canonicalJson } from './canonical-json.js';
 import { RECORD_COLUMNS } from './sql.js';
 
@@ -34,6 +34,7 @@ export interface RecordRow {
   translated_from: string | null;
   endpoint: string | null;
   endpoint_source: string | null;
+  operator_event: string | null;
   prev_hash: string;
   hash: string;
 }
@@ -69,6 +70,7 @@ export function recordToRow(r: ProtocolRecord): unknown[] {
     translated_from: r.translatedFrom ?? null,
     endpoint: r.endpoint ?? null,
     endpoint_source: r.endpointSource ?? null,
+    operator_event: r.operatorEvent ? canonicalJson(r.operatorEvent) : null,
     prev_hash: r.prevHash,
     hash: r.hash,
   };
@@ -109,5 +111,6 @@ export function rowToRecord(row: RecordRow): ProtocolRecord {
   if (Object.keys(outcome).length > 0) r.outcome = outcome;
   if (row.export_info !== null) r.exportInfo = JSON.parse(row.export_info) as ExportInfo;
   if (row.purge_info !== null) r.purgeInfo = JSON.parse(row.purge_info) as PurgeInfo;
+  if (row.operator_event !== null) r.operatorEvent = JSON.parse(row.operator_event) as OperatorEvent;
   return r;
 }

@@ -11,6 +11,7 @@ import {
   HOPS,
   INTERNAL_HOPS,
   MESSAGE_TYPES,
+  OPERATOR_ACTIONS,
   OPERATOR_PARTITION,
   type NewProtocolRecord,
   type Outcome,
@@ -31,6 +32,13 @@ const outcomeSchema = z.strictObject({
   rts: text.optional(),
   technicalFailure: text.optional(),
   personCount: z.number().int().nonnegative().max(2_147_483_647).optional(),
+});
+
+const operatorEventSchema = z.strictObject({
+  action: z.enum(OPERATOR_ACTIONS),
+  actor: nonEmpty,
+  changes: z.array(text),
+  reason: text.optional(),
 });
 
 const newRecordSchema = z.strictObject({
@@ -54,6 +62,7 @@ const newRecordSchema = z.strictObject({
   endpointSource: z.enum(['dvdv', 'config']).optional(),
   outcome: outcomeSchema.optional(),
   partition: nonEmpty.optional(),
+  operatorEvent: operatorEventSchema.optional(),
 });
 
 /**
@@ -106,6 +115,7 @@ export function normaliseRecord<T extends NewProtocolRecord & { partition: strin
     if (json === undefined) delete out['suchprofil'];
     else out['suchprofil'] = JSON.parse(json) as unknown;
   }
+  if (r.operatorEvent !== undefined) out['operatorEvent'] = JSON.parse(JSON.stringify(r.operatorEvent)) as unknown;
   const outcome = r.outcome ? normaliseOutcome(r.outcome) : undefined;
   if (outcome) out['outcome'] = outcome;
   else delete out['outcome'];

@@ -177,6 +177,7 @@ export class SqlProtocolStore implements ProtocolStore {
     if (filter.to) add((n) => `at < $${n}`, filter.to);
     if (filter.autorKennung !== undefined) add((n) => `autor_kennung = $${n}`, filter.autorKennung);
     if (filter.vorgangsnummer !== undefined) add((n) => `vorgangsnummer = $${n}`, filter.vorgangsnummer);
+    if (filter.aktenzeichen !== undefined) add((n) => `aktenzeichen = $${n}`, filter.aktenzeichen);
     if (filter.target !== undefined) add((n) => `target = $${n}`, filter.target);
     if (filter.hops !== undefined) add((n) => `hop = ANY($${n}::text[])`, filter.hops);
 

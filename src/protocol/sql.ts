@@ -34,6 +34,7 @@ export const RECORD_COLUMNS = [
   'translated_from',
   'endpoint',
   'endpoint_source',
+  'operator_event',
   'prev_hash',
   'hash',
 ] as const;

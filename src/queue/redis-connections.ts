@@ -43,13 +43,16 @@ export function openRedisConnections(url: string, name: string): RedisConnection
  * not: a QUIT queued on a dead connection would wait for Redis to come back.
  */
 export async function closeRedisConnections(c: RedisConnections): Promise<void> {
-  await Promise.allSettled([c.commands, c.workers, c.subscriber].map(async (r) => {
-    if (r.status !== 'ready') return r.disconnect();
-    const quit = r.quit().catch(() => undefined);
-    const timer = setTimeout(() => r.disconnect(), 2_000);
-    await quit;
-    clearTimeout(timer);
-  }));
+  await Promise.allSettled([c.commands, c.workers, c.subscriber].map(closeRedis));
+}
+
+/** One connection closed the same way. */
+export async function closeRedis(r: Redis): Promise<void> {
+  if (r.status !== 'ready') return r.disconnect();
+  const quit = r.quit().catch(() => undefined);
+  const timer = setTimeout(() => r.disconnect(), 2_000);
+  await quit;
+  clearTimeout(timer);
 }
 
 /**

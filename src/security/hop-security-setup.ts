@@ -3,11 +3,11 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/config-check.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
-import { unsignedHops, type HopSecurity } from '../intake/hop-security.js';
-import { PartyRegistry } from '../parties/party-registry.js';
+import { readLiveMaterial, type LiveMaterial } from '../reload/live-material.js';
+import { LiveTrust } from '../reload/live-trust.js';
+import { buildTrustGeneration } from '../reload/trust-generation.js';
 import { InMemoryReplayGuard, type ReplayGuard } from './replay-guard.js';
 import { generateTestPki } from './test-pki.js';
-import { WssHopSecurity } from './wss-hop-security.js';
 
 /** `${PKI}` in a configured path stands for the test PKI directory. */
 export function pemReader(config: GatewayConfig): (file: string) => string {
@@ -74,40 +74,24 @@ export function checkPemFiles(config: GatewayConfig): void {
 /**
  * Builds the security step from the configuration: the gateway's signer, the parties and
  * their trust, the replay guard. With `security.testPki` a throwaway TEST PKI is generated
- * (or reused) first, so the demo and CI run signed on every hop like production does.
+ * (or reused) first, so the demo and CI run signed on every hop like production does. A pool
+ * worker passes the material the main thread read, so it reads no files of its own.
  */
 export async function createHopSecurity(
   config: GatewayConfig,
-  opts: { log: Logger; replayGuard?: ReplayGuard; clock?: () => Date },
-): Promise<{ security: HopSecurity; parties: PartyRegistry }> {
-  if (config.security.testPki !== undefined) {
+  opts: { log: Logger; replayGuard?: ReplayGuard; clock?: () => Date; material?: LiveMaterial },
+): Promise<{ security: LiveTrust; material: LiveMaterial }> {
+  if (config.security.testPki !== undefined && opts.material === undefined) {
     await generateTestPki(path.resolve(config.security.testPki));
     opts.log.warn({ dir: config.security.testPki }, 'using the TEST PKI: for demos and tests only, never in production');
   }
-  checkPemFiles(config);
-  const readPem = pemReader(config);
-  const parties = new PartyRegistry(config.parties, config.authorities, readPem, config.dvdv);
-  if (!config.security.required) {
-    opts.log.warn('signatures are switched off (security.required: false): development only');
-    return { security: unsignedHops, parties };
-  }
-  const { signingKey, signingCertificate } = config.security;
-  if (signingKey === undefined || signingCertificate === undefined) {
-    throw new Error('security.signingKey and security.signingCertificate are required when security.required is true');
-  }
-  const security = new WssHopSecurity(
-    {
-      privateKey: readPem(signingKey), certificate: readPem(signingCertificate),
-      ...(config.security.signatureAlgorithm ? { signatureAlgorithm: config.security.signatureAlgorithm } : {}),
-      digest: config.security.digestAlgorithm,
-    },
-    parties,
-    {
-      clockSkewSeconds: config.security.clockSkewSeconds,
-      replayWindowSeconds: config.security.replayWindowSeconds,
-      replayGuard: opts.replayGuard ?? new InMemoryReplayGuard(),
-      ...(opts.clock ? { clock: opts.clock } : {}),
-    },
-  );
-  return { security, parties };
+  if (!config.security.required) opts.log.warn('signatures are switched off (security.required: false): development only');
+  // The main thread checks every file by its key first; workers get what it read.
+  if (opts.material === undefined) checkPemFiles(config);
+  const material = opts.material ?? readLiveMaterial(config, pemReader(config));
+  const generation = buildTrustGeneration(config, material, {
+    replayGuard: opts.replayGuard ?? new InMemoryReplayGuard(),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+  return { security: new LiveTrust(generation), material };
 }

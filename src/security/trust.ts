@@ -133,6 +133,11 @@ export class TrustStore {
     if (!p.issuers.has(leaf.issuer)) reject('T002', 'Zertifikatskette ungültig: Aussteller nicht vertraut');
   }
 
+  /** Parses the party's anchors, intermediates, CRLs and pinned certificates; throws on unreadable material (a reload checks this before it switches). */
+  validate(party: PartyTrust): void {
+    this.prepare(party);
+  }
+
   /** Throws RejectedMessageError unless certPem is a trusted, configured signer of party at now. */
   async check(certPem: string, chainFromMessage: string[], party: PartyTrust, now: Date): Promise<TrustResult> {
     const p = this.prepare(party);

@@ -97,6 +97,23 @@ describe('change-over windows', () => {
     expect((await send(h, hit26)).ergebnisstatus).toBe('01');
   });
 
+  it('a retirement set by reload takes effect at once, on every worker thread, without a restart', async () => {
+    let windows: GatewayConfig['xmeld']['releases'] = {};
+    let base: GatewayConfig | undefined;
+    const h = await startHarness({
+      config: (c) => { base = c; },
+      gateway: { loadConfig: () => ({ ...(base as GatewayConfig), xmeld: { releases: windows } }) },
+    });
+    open.push(h);
+    expect((await send(h, hit25)).ergebnisstatus).toBe('01');
+    windows = { '25.11a': { acceptedUntil: day(-1) } };
+    const result = await h.gateway.reloader.reload({ actor: 'operator:test' });
+    expect(result.ok).toBe(true);
+    const refused = await Promise.all([1, 2, 3, 4].map(() => send(h, hit25)));
+    for (const r of refused) expect(r.rts).toBe('V000');
+    expect((await send(h, hit26)).ergebnisstatus).toBe('01');
+  });
+
   it('on its acceptedUntil day a release is still accepted', async () => {
     const h = await harness((c) => { c.xmeld.releases = { '25.11a': { acceptedUntil: day(0) } }; });
     expect((await send(h, hit25)).ergebnisstatus).toBe('01');

@@ -28,6 +28,7 @@ const VALUES: Record<RecordField, [unknown, unknown]> = {
   endpointSource: ['dvdv', 'config'],
   outcome: [{ ergebnisstatus: '01', personCount: 1 }, { ergebnisstatus: '01', personCount: 2 }],
   partition: ['operator', 'authority:dbs:1'],
+  operatorEvent: [{ action: 'suspend', actor: 'operator:a', changes: ['authority x suspended'] }, { action: 'unsuspend', actor: 'operator:a', changes: ['authority x suspended'] }],
 };
 
 const full = (): NewProtocolRecord & { partition: string } =>

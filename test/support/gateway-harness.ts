@@ -41,6 +41,7 @@ export async function startHarness(
     if (route !== undefined) route.url = simulator.urlFor(land);
   }
   config.protocol = { ...config.protocol, dataDir: 'memory://' };
+  config.admin = { ...config.admin, suspensionsFile: 'memory://' };
   config.security = { ...config.security, testPki: testPkiDir() };
   config.log = { level: 'silent' };
   opts.config?.(config, simulator);
