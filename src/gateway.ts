@@ -168,6 +168,10 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       return a === undefined ? undefined : { registeredAsSecurityAuthority: a.sicherheitsbehoerde, entitledTo: a.entitledTo };
     },
     releasePolicy: () => configured.live.releasePolicy,
+    onLegacyCrypto: (party, uses) => {
+      for (const allowance of uses) metrics.legacyCrypto.inc({ party, allowance });
+      log.warn({ party, legacy: uses }, 'signature accepted by a legacy allowance');
+    },
     deadlineMs: config.http.requestDeadlineMs,
     log,
     ...(overrides.clock ? { clock: overrides.clock } : {}),

@@ -83,6 +83,8 @@ const party = z.object({
   signerCertificates: z.array(z.string()).default([]),
   signerSubjects: z.array(z.string()).default([]),
   allowSha1: z.boolean().default(false),
+  /** Legacy beyond security.cryptoPolicy, each use counted in /metrics: RSA keys from rsaBits up, PKCS#1 v1.5 where PSS is preferred. */
+  legacy: z.object({ rsaBits: z.number().int().min(1024).optional(), pkcs1: z.boolean().optional() }).optional(),
   /** XMeld releases this party may send (absent: every release the gateway accepts); others get V000. */
   xmeldReleases: z.array(release).min(1).optional(),
   /** Bound to this TLS client certificate (PEM file): requests without it are refused (T070). */
@@ -228,6 +230,17 @@ export const configSchema = z.object({
     signatureAlgorithm: z.string().optional(),
     /** Digest of the signed references. */
     digestAlgorithm: z.enum(['sha256', 'sha384', 'sha512']).default('sha256'),
+    /**
+     * What every signature must meet (defaults: BSI TR-02102-1 2026): algorithm URIs, digest URIs,
+     * RSA from minRsaBits (3072), named curves, and whether RSA must be PSS (preferPss).
+     */
+    cryptoPolicy: z.object({
+      signatureAlgorithms: z.array(z.string()).min(1).optional(),
+      digestAlgorithms: z.array(z.string()).min(1).optional(),
+      minRsaBits: z.number().int().min(1024).optional(),
+      curves: z.array(z.string()).min(1).optional(),
+      preferPss: z.boolean().optional(),
+    }).default({}),
     /**
      * Key rollover: the next key and certificate, configured ahead (checked on every reload, so the
      * switch cannot fail on them). The switch: make them signingKey/signingCertificate, reload.

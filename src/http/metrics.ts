@@ -20,6 +20,14 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  /** Each use of a party's legacy allowance (RSA below the minimum, PKCS#1 v1.5, SHA-1). */
+  readonly legacyCrypto = new Counter({
+    name: 'xmeld_gateway_legacy_crypto_total',
+    help: 'Signatures accepted only by a legacy allowance of their party, by party and allowance',
+    labelNames: ['party', 'allowance'] as const,
+    registers: [this.registry],
+  });
+
   readonly latency = new Histogram({
     name: 'xmeld_gateway_request_duration_seconds',
     help: 'Time from request to answer at the SOAP endpoint',

@@ -19,6 +19,8 @@ export interface AcceptedQuery {
   messageXml: string;
   /** The signer's DVDV fingerprint when its party admits by category: not admitted until checked. */
   categoryFingerprint?: string;
+  /** The signing party and the legacy allowances its signature used (counted, logged). */
+  legacy?: { partyId: string; uses: readonly string[] };
 }
 
 /** What could be read of a refused message, for the 0910 and the protocol. */
@@ -74,6 +76,7 @@ export async function acceptQuery(raw: Buffer, deps: AcceptDeps, clientCertifica
     return {
       version, query, messageXml: selfContainedXml(message),
       ...(verified.categoryFingerprint !== undefined ? { categoryFingerprint: verified.categoryFingerprint } : {}),
+      ...(verified.legacy !== undefined && verified.partyId !== undefined ? { legacy: { partyId: verified.partyId, uses: verified.legacy } } : {}),
     };
   } catch (e) {
     if (!(e instanceof RejectedMessageError)) throw e;

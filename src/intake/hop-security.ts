@@ -12,6 +12,8 @@ export interface VerifiedMessage {
   message: XmlElement;
   /** The party whose signature was accepted. */
   partyId?: string;
+  /** Legacy allowances of that party the signature needed (RSA size, PKCS#1 v1.5, SHA-1). */
+  legacy?: readonly string[];
   /** Set when that party admits by DVDV category: the signer's DVDV fingerprint (SHA-1 hex) to check. */
   categoryFingerprint?: string;
   /** Frees what verification allocated (the re-parsed signed message). */

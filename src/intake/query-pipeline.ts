@@ -54,6 +54,8 @@ export interface PipelineDeps {
   releasePolicy: () => ReleasePolicy;
   deadlineMs: number;
   log: Logger;
+  /** A caller's signature needed a legacy allowance of its party (counted and logged). */
+  onLegacyCrypto?: (partyId: string, uses: readonly string[]) => void;
   /** Time spent per stage, for metrics. */
   observeStage?: (stage: Stage, seconds: number) => void;
   clock?: () => Date;
@@ -105,6 +107,7 @@ export class QueryPipeline {
       if (e instanceof QueryRefused) return this.refuse(e, soapVersionOfContentType(contentType), deadline);
       throw e;
     }
+    if (accepted.legacy !== undefined) this.deps.onLegacyCrypto?.(accepted.legacy.partyId, accepted.legacy.uses);
     const notInCategory = await this.categoryRefusal(accepted, deadline);
     if (notInCategory) return this.refuse(notInCategory, accepted.version, deadline);
     const { query } = accepted;

@@ -44,6 +44,7 @@ export class PartyRegistry {
         signerCertificates,
         signerSubjects: config.signerSubjects,
         allowSha1: config.allowSha1,
+        ...(config.legacy ? { legacy: { ...config.legacy } } : {}),
         ...(config.admitByCategory ? { signerFromDirectory: true } : {}),
       };
       const party: Party = { config, trust, pinned: new Set(signerCertificates.map(fingerprint)), subjects: new SubjectMatcher(config.signerSubjects) };

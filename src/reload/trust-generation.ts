@@ -7,6 +7,7 @@ import { prepareSigner } from '../security/signer.js';
 import { TrustStore } from '../security/trust.js';
 import { WssHopSecurity } from '../security/wss-hop-security.js';
 import type { ReleasePolicy } from '../routing/release-policy.js';
+import { cryptoPolicyOf } from '../security/crypto-policy.js';
 import { LiveMaterialError, materialReader, type LiveMaterial } from './live-material.js';
 
 /** One generation of the live configuration, as a thread uses it. */
@@ -52,6 +53,7 @@ export function buildTrustGeneration(config: GatewayConfig, material: LiveMateri
     clockSkewSeconds: config.security.clockSkewSeconds,
     replayWindowSeconds: config.security.replayWindowSeconds,
     replayGuard: opts.replayGuard,
+    cryptoPolicy: cryptoPolicyOf(config),
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   return { parties, security, releasePolicy };

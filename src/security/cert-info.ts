@@ -1,5 +1,6 @@
 /** Content-free facts about a certificate for callers, logs and protocol records. */
 import { X509Certificate } from 'node:crypto';
+import type { KeyFacts } from './crypto-policy.js';
 import { x509 } from './x509-setup.js';
 
 export interface CertificateInfo {
@@ -13,6 +14,8 @@ export interface CertificateInfo {
   fingerprintSha256: string;
   notBefore: Date;
   notAfter: Date;
+  /** The public key as the crypto policy judges it: type, RSA size, EC curve. */
+  key: KeyFacts;
 }
 
 /** Subject and issuer strings of a DER certificate, in the form configuration uses. */
@@ -34,5 +37,16 @@ export function certificateInfo(cert: X509Certificate): CertificateInfo {
     fingerprintSha256: cert.fingerprint256.replace(/:/g, '').toLowerCase(),
     notBefore: new Date(cert.validFrom),
     notAfter: new Date(cert.validTo),
+    key: keyFacts(cert),
+  };
+}
+
+export function keyFacts(cert: X509Certificate): KeyFacts {
+  const k = cert.publicKey;
+  const d = k.asymmetricKeyDetails ?? {};
+  return {
+    type: k.asymmetricKeyType ?? 'unknown',
+    ...(d.modulusLength !== undefined ? { bits: d.modulusLength } : {}),
+    ...(d.namedCurve !== undefined ? { curve: d.namedCurve } : {}),
   };
 }

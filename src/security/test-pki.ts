@@ -30,9 +30,11 @@ export const SIGNER_NAMES = [
 ] as const;
 
 export const BAD_NAMES = ['expired', 'not-yet-valid', 'wrong-key-usage', 'revoked', 'untrusted', 'self-signed'] as const;
+/** Valid, but below the 2026 rules: accepted only where a party's entry grants the allowance. */
+export const LEGACY_NAMES = ['legacy-rsa2048'] as const;
 export const TLS_NAMES = ['tls-server', 'tls-client'] as const;
 
-export type IdentityName = (typeof SIGNER_NAMES)[number] | (typeof BAD_NAMES)[number] | (typeof TLS_NAMES)[number];
+export type IdentityName = (typeof SIGNER_NAMES)[number] | (typeof BAD_NAMES)[number] | (typeof LEGACY_NAMES)[number] | (typeof TLS_NAMES)[number];
 
 export interface TestPki {
   /** Directory the PEM files were written to, if any. */
@@ -48,7 +50,10 @@ export interface TestPki {
 }
 
 export interface TestPkiOptions {
-  /** Key type of land-01 … land-16 (default 'ec': cheaper). All others are RSA-2048. */
+  /**
+   * Key type of land-01 … land-16 (default 'ec': cheaper). The gateway signs with ECDSA P-256;
+   * all others are RSA-3072 (BSI TR-02102-1 since 2024), but `legacy-rsa2048`.
+   */
   landKeyType?: KeyType;
   /** Reference time (default: now). */
   now?: Date;
@@ -56,9 +61,10 @@ export interface TestPkiOptions {
 
 const TEST_KEY_BANNER = '# TEST KEY - xmeld-gateway test PKI - never use outside tests';
 const MANIFEST = 'test-pki.json';
-const FORMAT = 2;
+const FORMAT = 3;
 const DAY = 86_400_000;
-const RSA: webcrypto.RsaHashedKeyGenParams = { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' };
+const RSA_BITS = 3072;
+const rsa = (modulusLength: number): webcrypto.RsaHashedKeyGenParams => ({ name: 'RSASSA-PKCS1-v1_5', modulusLength, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' });
 const EC: webcrypto.EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
 
 function signingAlgorithm(keyType: KeyType): webcrypto.Algorithm | webcrypto.EcdsaParams {
@@ -75,8 +81,8 @@ function dn(name: string): string {
   return `CN=${name}, OU=TEST, O=XMeld Gateway Test PKI, C=DE`;
 }
 
-async function keyPair(keyType: KeyType): Promise<webcrypto.CryptoKeyPair> {
-  return webcrypto.subtle.generateKey(keyType === 'rsa' ? RSA : EC, true, ['sign', 'verify']) as Promise<webcrypto.CryptoKeyPair>;
+async function keyPair(keyType: KeyType, rsaBits = RSA_BITS): Promise<webcrypto.CryptoKeyPair> {
+  return webcrypto.subtle.generateKey(keyType === 'rsa' ? rsa(rsaBits) : EC, true, ['sign', 'verify']) as Promise<webcrypto.CryptoKeyPair>;
 }
 
 async function keyPem(keys: webcrypto.CryptoKeyPair): Promise<string> {
@@ -89,6 +95,8 @@ interface Issuer { cert: x509.X509Certificate; keys: webcrypto.CryptoKeyPair; ke
 interface LeafSpec {
   name: string;
   keyType: KeyType;
+  /** RSA modulus (default 3072). */
+  rsaBits?: number;
   usages?: x509.KeyUsageFlags;
   eku?: string[];
   san?: boolean;
@@ -118,7 +126,7 @@ async function makeCa(name: string, parent: Issuer | undefined, now: Date, pathL
 }
 
 async function makeLeaf(spec: LeafSpec, issuer: Issuer | 'self'): Promise<{ id: TestIdentity; cert: x509.X509Certificate }> {
-  const keys = await keyPair(spec.keyType);
+  const keys = await keyPair(spec.keyType, spec.rsaBits);
   const exts: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
     new x509.KeyUsagesExtension(spec.usages ?? x509.KeyUsageFlags.digitalSignature, true),
@@ -157,7 +165,8 @@ async function generate(opts: TestPkiOptions): Promise<TestPki> {
 
   const specs: Array<[LeafSpec, Issuer | 'self']> = [];
   for (const name of SIGNER_NAMES) {
-    specs.push([{ name, keyType: name.startsWith('land-') ? landKeyType : 'rsa', notBefore: from, notAfter: until }, inter]);
+    const keyType: KeyType = name === 'gateway' ? 'ec' : name.startsWith('land-') ? landKeyType : 'rsa';
+    specs.push([{ name, keyType, notBefore: from, notAfter: until }, inter]);
   }
   specs.push(
     [{ name: 'expired', keyType: 'rsa', notBefore: new Date(now.getTime() - 400 * DAY), notAfter: new Date(now.getTime() - DAY) }, inter],
@@ -166,6 +175,7 @@ async function generate(opts: TestPkiOptions): Promise<TestPki> {
     [{ name: 'revoked', keyType: 'rsa', notBefore: from, notAfter: until }, inter],
     [{ name: 'untrusted', keyType: 'rsa', notBefore: from, notAfter: until }, untrustedRoot],
     [{ name: 'self-signed', keyType: 'rsa', notBefore: from, notAfter: until }, 'self'],
+    [{ name: 'legacy-rsa2048', keyType: 'rsa', rsaBits: 2048, notBefore: from, notAfter: until }, inter],
     [{ name: 'tls-server', keyType: 'rsa', usages: x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, eku: [x509.ExtendedKeyUsage.serverAuth], san: true, notBefore: from, notAfter: until }, inter],
     [{ name: 'tls-client', keyType: 'rsa', usages: x509.KeyUsageFlags.digitalSignature, eku: [x509.ExtendedKeyUsage.clientAuth], san: true, notBefore: from, notAfter: until }, inter],
   );

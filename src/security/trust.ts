@@ -38,6 +38,8 @@ export interface PartyTrust {
   keyUsage?: 'required' | 'if-present';
   /** Accept SHA-1 signatures from this party (legacy); default false. */
   allowSha1?: boolean;
+  /** Legacy allowances beyond the crypto policy (RSA below its minimum, PKCS#1 v1.5). */
+  legacy?: { rsaBits?: number; pkcs1?: boolean };
   /**
    * The signer is decided by the directory (DVDV category of a caller), not here: any
    * certificate passing the other checks is accepted, and the caller must check the category.

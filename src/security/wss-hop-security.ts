@@ -7,6 +7,7 @@ import { VORGANG_ELEMENT_ID } from '../soap/write-envelope.js';
 import type { ReplayGuard } from './replay-guard.js';
 import { prepareSigner, type SignerIdentity } from './signer.js';
 import { TrustStore } from './trust.js';
+import type { CryptoPolicy } from './crypto-policy.js';
 import { verifyAndTrust } from './verify-and-trust.js';
 import { signEnvelope } from './wss-sign.js';
 
@@ -15,6 +16,8 @@ export interface WssHopSecurityOptions {
   replayWindowSeconds: number;
   replayGuard: ReplayGuard;
   clock?: () => Date;
+  /** What signatures must meet (default: the 2026 policy). */
+  cryptoPolicy?: CryptoPolicy;
 }
 
 /**
@@ -46,6 +49,7 @@ export class WssHopSecurity implements HopSecurity {
         replayWindowSeconds: this.opts.replayWindowSeconds,
         trustStore: this.trustStore,
         anySha1Party: this.parties.anyAllowsSha1(),
+        ...(this.opts.cryptoPolicy ? { cryptoPolicy: this.opts.cryptoPolicy } : {}),
       },
     );
     // The canonical signed message, parsed on its own: nothing outside the signature survives.
@@ -54,6 +58,7 @@ export class WssHopSecurity implements HopSecurity {
     return {
       message: doc.root,
       partyId: trusted.party.id,
+      ...(trusted.legacy.length > 0 ? { legacy: trusted.legacy } : {}),
       ...(byCategory ? { categoryFingerprint: dvdvFingerprint(trusted.signerCertificate.pem) } : {}),
       release: () => doc.dispose(),
     };

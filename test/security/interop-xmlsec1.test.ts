@@ -40,11 +40,13 @@ describe.skipIf(!hasXmlsec1() && process.env['CI'] === undefined)('xmlsec1 accep
   }, 60_000);
 
   it.each([
-    ['1.1', 'gateway'],
+    ['1.1', 'gateway'],        // the gateway's own key: ECDSA P-256
     ['1.2', 'gateway'],
+    ['1.1', 'mirror'],         // RSA-3072
+    ['1.2', 'mirror'],
     ['1.1', 'land-05'],
     ['1.2', 'land-05'],
-  ] as const)('SOAP %s signed by %s (RSA / ECDSA)', (soap, signer) => {
+  ] as const)('SOAP %s signed by %s (ECDSA P-256 / RSA-3072)', (soap, signer) => {
     const xml = signEnvelope(envelope({ soap, vorgang: true }), signerOf(pki, signer));
     const r = xmlsecVerify(xml, signer);
     expect(r.out).toContain('SignedInfo References (ok/all): 3/3');
@@ -54,5 +56,15 @@ describe.skipIf(!hasXmlsec1() && process.env['CI'] === undefined)('xmlsec1 accep
   it('and refuses a tampered one (the check can fail)', () => {
     const xml = signEnvelope(envelope({ vorgang: true }), signerOf(pki, 'gateway')).replace('03-20261123-000042', '03-20261123-000099');
     expect(xmlsecVerify(xml, 'gateway').status).not.toBe(0);
+  });
+
+  it.each([
+    'http://www.w3.org/2001/04/xmldsig-more#rsa-sha384',
+    'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512',
+  ])('RSA-3072 with %s and SHA-512 digests', (alg) => {
+    const xml = signEnvelope(envelope({ vorgang: true }), { ...signerOf(pki, 'mirror'), signatureAlgorithm: alg, digest: 'sha512' });
+    const r = xmlsecVerify(xml, 'mirror');
+    expect(r.out).toContain('SignedInfo References (ok/all): 3/3');
+    expect(r.status).toBe(0);
   });
 });

@@ -1,10 +1,11 @@
+import { createPublicKey } from 'node:crypto';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RejectedMessageError } from '../../src/errors.js';
 import { InMemoryReplayGuard, ReplayGuardUnavailableError } from '../../src/security/replay-guard.js';
-import { BAD_NAMES, SIGNER_NAMES, generateTestPki, type TestPki } from '../../src/security/test-pki.js';
+import { BAD_NAMES, LEGACY_NAMES, SIGNER_NAMES, generateTestPki, type TestPki } from '../../src/security/test-pki.js';
 import { TrustStore, checkSignerTrust } from '../../src/security/trust.js';
 import { loadPki, partyOf } from './fixtures.js';
 
@@ -15,15 +16,19 @@ beforeAll(async () => {
 
 describe('test PKI', () => {
   it('has every identity, key files marked as TEST KEY, keys matching certificates', () => {
-    for (const name of [...SIGNER_NAMES, ...BAD_NAMES, 'tls-server', 'tls-client'] as const) {
+    for (const name of [...SIGNER_NAMES, ...BAD_NAMES, ...LEGACY_NAMES, 'tls-server', 'tls-client'] as const) {
       const id = pki.identities[name];
       expect(id.keyPem.startsWith('# TEST KEY')).toBe(true);
       expect(new X509Certificate(id.certPem).checkPrivateKey(createPrivateKey(id.keyPem))).toBe(true);
       if (pki.dir) expect(existsSync(path.join(pki.dir, `${name}.TEST-KEY.pem`))).toBe(true);
     }
     expect(pki.identities['land-07'].keyType).toBe('ec');
-    expect(pki.identities.gateway.keyType).toBe('rsa');
-    expect(new X509Certificate(pki.identities.gateway.certPem).publicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
+    // The gateway signs with ECDSA P-256; every RSA identity is RSA-3072, but the legacy one.
+    expect(pki.identities.gateway.keyType).toBe('ec');
+    expect(pki.identities.mirror.keyType).toBe('rsa');
+    expect(createPublicKey(pki.identities.mirror.certPem).asymmetricKeyDetails?.modulusLength).toBe(3072);
+    expect(createPublicKey(pki.identities['legacy-rsa2048'].certPem).asymmetricKeyDetails?.modulusLength).toBe(2048);
+    expect(new X509Certificate(pki.identities.gateway.certPem).publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
   });
 
   it('leaves chain to the root through the intermediate; untrusted and self-signed do not', () => {

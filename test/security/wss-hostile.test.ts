@@ -7,6 +7,7 @@ import { InMemoryReplayGuard } from '../../src/security/replay-guard.js';
 import type { IdentityName, TestPki } from '../../src/security/test-pki.js';
 import type { PartyTrust } from '../../src/security/trust.js';
 import { verifyAndTrust, type VerifyAndTrustOptions } from '../../src/security/verify-and-trust.js';
+import { DEFAULT_CRYPTO_POLICY } from '../../src/security/crypto-policy.js';
 import { signEnvelope } from '../../src/security/wss-sign.js';
 import { envelope, loadPki, message1330, partyOf, signerOf } from './fixtures.js';
 import { NSMAP, resign } from './tamper.js';
@@ -160,13 +161,40 @@ describe('signature coverage and content', () => {
 
 describe('algorithm policy (each variant cryptographically valid)', () => {
   it('SHA-1 signature and digests → T011, accepted only for a party that allows SHA-1', async () => {
-    const xml = resign(signedBy(), keyOf('gateway'), (sig) => {
+    const xml = resign(signedBy('mirror'), keyOf('mirror'), (sig) => {
       (sig.get('ds:SignedInfo/ds:SignatureMethod', NSMAP) as XmlElement).setAttr('Algorithm', ALG.rsaSha1);
       for (const d of sig.find('ds:SignedInfo/ds:Reference/ds:DigestMethod', NSMAP) as XmlElement[]) d.setAttr('Algorithm', ALG.sha1);
     });
-    expect(await refusal(xml)).toBe('T011');
-    expect(await refusal(xml, partyOf(pki, 'gateway'), { anySha1Party: true })).toBe('T011');
-    expect(await refusal(xml, partyOf(pki, 'gateway', { allowSha1: true }), { anySha1Party: true })).toBe('accepted');
+    expect(await refusal(xml, partyOf(pki, 'mirror'))).toBe('T011');
+    expect(await refusal(xml, partyOf(pki, 'mirror'), { anySha1Party: true })).toBe('T011');
+    expect(await refusal(xml, partyOf(pki, 'mirror', { allowSha1: true }), { anySha1Party: true })).toBe('accepted');
+  });
+
+  it('RSA below 3072 bits → T011, accepted only where the party grants the size (legacy, reported)', async () => {
+    const xml = signedBy('legacy-rsa2048');
+    expect(await refusal(xml, partyOf(pki, 'legacy-rsa2048'))).toBe('T011');
+    const allowed = await verifyAndTrust(xml, () => partyOf(pki, 'legacy-rsa2048', { legacy: { rsaBits: 2048 } }));
+    expect(allowed.legacy).toEqual(['rsa-bits']);
+    expect(await refusal(xml, partyOf(pki, 'legacy-rsa2048', { legacy: { rsaBits: 3000 } }))).toBe('T011');
+    // A policy that lowers its minimum accepts it without an allowance.
+    expect(await refusal(xml, partyOf(pki, 'legacy-rsa2048'), { cryptoPolicy: { ...DEFAULT_CRYPTO_POLICY, minRsaBits: 2048 } })).toBe('accepted');
+  });
+
+  it('PKCS#1 v1.5 where the policy prefers PSS → T011, accepted with the party\'s pkcs1 allowance; PSS always', async () => {
+    const prefersPss = { ...DEFAULT_CRYPTO_POLICY, preferPss: true };
+    const pkcs1 = signedBy('mirror');
+    expect(await refusal(pkcs1, partyOf(pki, 'mirror'), { cryptoPolicy: prefersPss })).toBe('T011');
+    const allowed = await verifyAndTrust(pkcs1, () => partyOf(pki, 'mirror', { legacy: { pkcs1: true } }), { cryptoPolicy: prefersPss });
+    expect(allowed.legacy).toEqual(['pkcs1']);
+    const pss = signEnvelope(envelope({ vorgang: true, body: message1330() }), { ...signerOf(pki, 'mirror'), signatureAlgorithm: 'http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1' });
+    expect(await refusal(pss, partyOf(pki, 'mirror'), { cryptoPolicy: prefersPss })).toBe('accepted');
+  });
+
+  it('an algorithm or curve the policy leaves out → T011', async () => {
+    const onlyRsa = { ...DEFAULT_CRYPTO_POLICY, signatureAlgorithms: ['http://www.w3.org/2001/04/xmldsig-more#rsa-sha256'] };
+    expect(await refusal(signedBy('gateway'), partyOf(pki, 'gateway'), { cryptoPolicy: onlyRsa })).toBe('T011');
+    expect(await refusal(signedBy('gateway'), partyOf(pki, 'gateway'), { cryptoPolicy: { ...DEFAULT_CRYPTO_POLICY, curves: ['secp384r1'] } })).toBe('T011');
+    expect(await refusal(signedBy('gateway'), partyOf(pki, 'gateway'))).toBe('accepted');
   });
 
   it('HMAC-SHA256 → T011', async () => {

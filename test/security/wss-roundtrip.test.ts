@@ -18,7 +18,7 @@ describe('sign → verify round trip', () => {
   const cases: Array<{ soap: '1.1' | '1.2'; vorgang: boolean; signer: IdentityName }> = [];
   for (const soap of ['1.1', '1.2'] as const) {
     for (const vorgang of [false, true]) {
-      for (const signer of ['gateway', 'land-05'] as const) cases.push({ soap, vorgang, signer });
+      for (const signer of ['gateway', 'mirror', 'land-05'] as const) cases.push({ soap, vorgang, signer });
     }
   }
   it.each(cases)('SOAP $soap, vorgang=$vorgang, signer $signer', async ({ soap, vorgang, signer }) => {
@@ -37,7 +37,7 @@ describe('sign → verify round trip', () => {
     expect(result.signerCertificate.subject).toBe(pki.identities[signer].subject);
     expect(result.signedIds.sort()).toEqual([...signedIds].sort());
     expect(result.algorithms.signature).toBe(
-      signer === 'gateway' ? 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256' : 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256',
+      signer === 'mirror' ? 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256' : 'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256',
     );
     expect(result.vorgang?.vorgangsnummer).toBe(vorgang ? '03-20261123-000042' : undefined);
     expect(result.trust.path).toEqual([pki.identities[signer].subject, pki.intermediateCa.subject, pki.rootCa.subject]);
@@ -76,10 +76,10 @@ describe('sign → verify round trip', () => {
   });
 
   it('RSA signatures verify with xml-crypto 6.3.2 as an independent verifier', () => {
-    const xml = signEnvelope(envelope({ vorgang: true }), signerOf(pki, 'gateway'));
+    const xml = signEnvelope(envelope({ vorgang: true }), signerOf(pki, 'mirror'));
     const doc = new DOMParser().parseFromString(xml, 'text/xml');
     const sigNode = doc.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'Signature')[0];
-    const sx = new SignedXml({ publicCert: pki.identities.gateway.certPem });
+    const sx = new SignedXml({ publicCert: pki.identities.mirror.certPem });
     sx.loadSignature(sigNode as unknown as Parameters<SignedXml['loadSignature']>[0]);
     expect(sx.checkSignature(xml)).toBe(true);
     expect(sx.getSignedReferences()).toHaveLength(3);
