@@ -32,6 +32,7 @@ import { targetKey, type Target } from './routing/route-query.js';
 import { VorgangsnummerGenerator } from './vorgang/vorgangsnummer.js';
 import type { GatewayIdentity } from './xmeld/gateway-identity.js';
 import { packageVersion } from './version.js';
+import { cryptoReport, type CryptoReport } from './security/crypto-report.js';
 import type { Reloader } from './reload/reloader.js';
 import { startReloading } from './reload/start-reloading.js';
 import { startConsole, BOARD_WINDOW_MINUTES, type RunningConsole } from './console/start-console.js';
@@ -148,6 +149,9 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     ...(overrides.clock ? { clock: overrides.clock } : {}),
   });
   const metrics = new GatewayMetrics(() => queue.targetStats(), directory ? () => directory.state() : undefined);
+  // Certificates and CRLs as configured, read again every few minutes (days to expiry move on).
+  const crypto = watchCryptoReport(config, log, overrides.clock);
+  metrics.watchCrypto(() => crypto.current);
   const board = new StatusBoard(BOARD_WINDOW_MINUTES * 60_000);
   const pipeline = new QueryPipeline({
     observeStage: (stage, seconds) => metrics.stages.observe({ stage }, seconds),
@@ -186,10 +190,14 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     ready: async () => ({
       queue: await withinReadyTime(queue.ready()),
       protocol: await withinReadyTime(protocolReady(protocol)),
-      signing: true,
+      signing: crypto.current?.canSign ?? true,
       ...(replayGuard ? { replay: replayGuard.ready() } : {}),
     }),
     ...(directory ? { directory: () => directory.state() } : {}),
+    readyNotes: () => {
+      const soon = (crypto.current?.certificates ?? []).filter((c) => c.daysToExpiry < EXPIRES_SOON_DAYS);
+      return soon.length === 0 ? {} : { certificatesExpiringSoon: soon.map((c) => ({ role: c.role, party: c.party, subject: c.subject, daysToExpiry: c.daysToExpiry })) };
+    },
     onAnswered: (target, outcome, seconds) => board.record(target, outcome, seconds),
     ...(config.http.tls ? {
       https: { key: readPem(config.http.tls.key), cert: readPem(config.http.tls.certificate), ca: config.http.tls.clientCa.map(readPem) },
@@ -219,6 +227,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       await adminConsole?.close();
       await reloading.close();
       purgeJob.stop();
+      crypto.stop();
       trailSweep.stop();
       await app.close(); // stops accepting, waits for requests in flight
       await queue.close();
@@ -234,6 +243,23 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
 }
 
 const READY_CHECK_MS = 800;
+/** /ready names certificates with fewer days left than this (it does not fail on them). */
+const EXPIRES_SOON_DAYS = 30;
+const CRYPTO_REPORT_EVERY_MS = 10 * 60_000;
+
+/** The crypto report of the configuration, at start and then every few minutes. */
+function watchCryptoReport(config: GatewayConfig, log: Logger, clock?: () => Date): { readonly current: CryptoReport | undefined; stop(): void } {
+  let current: CryptoReport | undefined;
+  const refresh = (): void => {
+    cryptoReport(config, pemReader(config), clock?.() ?? new Date())
+      .then((r) => { current = r; })
+      .catch((e: unknown) => log.warn({ err: e instanceof Error ? e.name : 'unknown' }, 'crypto report failed'));
+  };
+  refresh();
+  const timer = setInterval(refresh, CRYPTO_REPORT_EVERY_MS);
+  timer.unref();
+  return { get current() { return current; }, stop: () => clearInterval(timer) };
+}
 
 function withinReadyTime(check: Promise<boolean>): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;

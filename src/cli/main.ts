@@ -16,7 +16,8 @@ import { formatSummary, readAnswerSummary, summaryLine } from './answer-summary.
 import { answerTrustFrom, verifyAnswer } from './verify-answer.js';
 import { stringify as stringifyYaml } from 'yaml';
 import { maskSecrets } from '../config/config-check.js';
-import { checkPemFiles } from '../security/hop-security-setup.js';
+import { checkPemFiles, pemReader } from '../security/hop-security-setup.js';
+import { cryptoReport, formatCryptoReport } from '../security/crypto-report.js';
 import { RELEASES, type Release } from '../xmeld/releases.js';
 import { registerProtocolCommands } from './protocol-commands.js';
 import { registerDvdvCommands } from './dvdv-commands.js';
@@ -232,6 +233,20 @@ program.command('config')
     checkPemFiles(c);
     console.log(stringifyYaml(maskSecrets(c)).trimEnd());
     console.error('configuration ok');
+  });
+
+program.command('crypto')
+  .description('cryptography tools')
+  .command('report')
+  .description('the gateway\'s key and every party\'s certificates and CRLs: algorithm, size or curve, chain, days to expiry, CRL age, verdict against the policy')
+  .option('--json', 'as JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const c = config();
+    if (c.security.testPki !== undefined) await generateTestPki(path.resolve(c.security.testPki));
+    const report = await cryptoReport(c, pemReader(c));
+    console.log(opts.json ? JSON.stringify(report, null, 2) : formatCryptoReport(report));
+    // Non-zero when the gateway cannot sign or a configured signer is refused by the policy.
+    process.exitCode = !report.canSign || report.certificates.some((e) => e.role === 'signer' && e.verdict === 'refused') ? 4 : 0;
   });
 
 registerProtocolCommands(program, config);

@@ -20,6 +20,8 @@ export interface GatewayServerDeps {
   publicUrl: () => string;
   /** Readiness of the queue store, protocol store and signing key. */
   ready: () => Promise<Record<string, boolean>>;
+  /** Shown on /ready without failing it (e.g. certificates that expire soon). */
+  readyNotes?: () => Record<string, unknown>;
   /** The DVDV's state, shown on /ready; not a check (known routes outlive an outage). */
   directory?: () => unknown;
   /** Told of every answered query (target, outcome label, seconds): the console's status board. */
@@ -115,6 +117,7 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
     const ok = Object.values(checks).every(Boolean);
     return reply.code(ok ? 200 : 503).send({
       status: ok ? 'ready' : 'not ready', checks, ...(deps.directory ? { directory: deps.directory() } : {}),
+      ...(deps.readyNotes ? deps.readyNotes() : {}),
     });
   });
 

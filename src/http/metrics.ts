@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CryptoReport } from '../security/crypto-report.js';
 import type { DirectoryState } from '../dvdv/gateway-directory.js';
 import type { TargetStats } from '../queue/target-stats.js';
 
@@ -65,6 +66,40 @@ export class GatewayMetrics {
       registers: [this.registry],
       collect() {
         for (const t of targetStats()) this.set({ target: t.target }, t.circuit === 'open' ? 1 : t.circuit === 'halfOpen' ? 0.5 : 0);
+      },
+    });
+  }
+
+  /** Days to expiry of every configured certificate, age and next update of every CRL (crypto-report.ts). */
+  watchCrypto(report: () => CryptoReport | undefined): void {
+    new Gauge({
+      name: 'xmeld_gateway_certificate_expiry_days',
+      help: 'Days until a configured certificate expires (negative: expired), by role, party and subject',
+      labelNames: ['role', 'party', 'subject'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const c of report()?.certificates ?? []) this.set({ role: c.role, party: c.party ?? '', subject: c.subject }, c.daysToExpiry);
+      },
+    });
+    new Gauge({
+      name: 'xmeld_gateway_crl_age_hours',
+      help: 'Hours since a configured CRL was issued (thisUpdate), by party and issuer',
+      labelNames: ['party', 'issuer'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const c of report()?.crls ?? []) this.set({ party: c.party, issuer: c.issuer }, c.ageHours);
+      },
+    });
+    new Gauge({
+      name: 'xmeld_gateway_crl_next_update_hours',
+      help: 'Hours until a configured CRL is due to be replaced (nextUpdate; negative: stale)',
+      labelNames: ['party', 'issuer'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const c of report()?.crls ?? []) if (c.hoursToNextUpdate !== undefined) this.set({ party: c.party, issuer: c.issuer }, c.hoursToNextUpdate);
       },
     });
   }

@@ -14,7 +14,7 @@ export interface CryptoPolicy {
   digestAlgorithms: readonly string[];
   /** Smallest RSA modulus accepted without an allowance. */
   minRsaBits: number;
-  /** Named curves accepted (node:crypto names: prime256v1, secp384r1, secp521r1, brainpoolP…r1). */
+  /** Named curves accepted (node:crypto names: prime256v1 = P-256, secp384r1 = P-384, brainpoolP…r1). */
   curves: readonly string[];
   /** RSA signatures should be PSS: PKCS#1 v1.5 then needs a party's allowance. */
   preferPss: boolean;
@@ -54,7 +54,7 @@ export const DEFAULT_CRYPTO_POLICY: CryptoPolicy = {
   ],
   digestAlgorithms: [Alg.sha256, Alg.sha384, Alg.sha512],
   minRsaBits: 3072,
-  curves: ['prime256v1', 'secp384r1', 'secp521r1', 'brainpoolP256r1', 'brainpoolP384r1', 'brainpoolP512r1'],
+  curves: ['prime256v1', 'secp384r1', 'brainpoolP256r1', 'brainpoolP384r1', 'brainpoolP512r1'],
   preferPss: false,
 };
 

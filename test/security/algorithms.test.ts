@@ -3,6 +3,7 @@ import { SignedXml } from 'xml-crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RejectedMessageError } from '../../src/errors.js';
 import { Alg } from '../../src/security/ns.js';
+import { DEFAULT_CRYPTO_POLICY, judgeKey } from '../../src/security/crypto-policy.js';
 import { prepareSigner, type SignerIdentity } from '../../src/security/signer.js';
 import type { IdentityName, TestPki } from '../../src/security/test-pki.js';
 import { verifyAndTrust } from '../../src/security/verify-and-trust.js';
@@ -71,5 +72,18 @@ describe('signing and verifying every algorithm of the profile', () => {
     expect(() => prepareSigner(signer('mirror', Alg.ecdsaSha256, 'sha256'))).toThrow(/does not fit/);
     expect(() => prepareSigner(signer('gateway', Alg.rsaPssSha256, 'sha256'))).toThrow(/does not fit/);
     expect(() => prepareSigner(signer('mirror', Alg.rsaSha1, 'sha256'))).toThrow(/not offered/);
+  });
+});
+
+describe('the crypto policy by key (judgeKey)', () => {
+  it('takes the contract\'s curves (P-256, P-384, brainpool) and RSA from 3072 bits; refuses the rest', () => {
+    for (const curve of ['prime256v1', 'secp384r1', 'brainpoolP256r1', 'brainpoolP384r1', 'brainpoolP512r1']) {
+      expect(judgeKey(DEFAULT_CRYPTO_POLICY, {}, { type: 'ec', curve })).toEqual({ ok: true, legacy: [] });
+    }
+    expect(judgeKey(DEFAULT_CRYPTO_POLICY, {}, { type: 'ec', curve: 'secp256k1' }).ok).toBe(false);
+    expect(judgeKey(DEFAULT_CRYPTO_POLICY, {}, { type: 'rsa', bits: 3072 })).toEqual({ ok: true, legacy: [] });
+    expect(judgeKey(DEFAULT_CRYPTO_POLICY, {}, { type: 'rsa', bits: 2048 }).ok).toBe(false);
+    expect(judgeKey(DEFAULT_CRYPTO_POLICY, { rsaBits: 2048 }, { type: 'rsa', bits: 2048 })).toEqual({ ok: true, legacy: ['rsa-bits'] });
+    expect(judgeKey(DEFAULT_CRYPTO_POLICY, {}, { type: 'ed25519' }).ok).toBe(false);
   });
 });
