@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,11 @@ import { CHROMIUM, chromiumLauncher, type Browser, type Page } from './browser.j
 
 const POLICE = 'dbs:030000010000';
 const query = readFileSync(path.join(fixturesDir, 'queries/1330-unique-hit.xml'), 'utf8');
-const shot = (name: string) => path.join(projectRoot, 'docs', 'console', `${name}.png`);
+// The screenshots of docs/console.md: rewritten there with XMELD_UPDATE_SCREENSHOTS=1, else kept
+// under test/.tmp so a test run leaves the checkout as it was.
+const shotDir = process.env['XMELD_UPDATE_SCREENSHOTS'] === '1' ? path.join(projectRoot, 'docs', 'console') : path.join(projectRoot, 'test', '.tmp', 'console');
+mkdirSync(shotDir, { recursive: true });
+const shot = (name: string) => path.join(shotDir, `${name}.png`);
 const launcher = chromiumLauncher();
 
 function berlinDate(d: Date): { year: number; month: number; day: number } {

@@ -8,7 +8,10 @@ import type { GatewayConfig } from '../../src/config/gateway-config.js';
 import { answerFacts } from '../support/answer-facts.js';
 import { startHarness, type Harness } from '../support/gateway-harness.js';
 import { fixturesDir } from '../support/paths.js';
-import { postSoap } from '../support/soap-post.js';
+import { envelope, postSoap } from '../support/soap-post.js';
+import { withFreshUuid } from '../support/test-pki.js';
+import { testSigner } from '../../src/security/test-pki.js';
+import { signEnvelope } from '../../src/security/wss-sign.js';
 import { NSMAP, resign } from '../security/tamper.js';
 
 /** Issue #13: a party's legacy allowances (SHA-1, RSA below 3072 bits), end to end over HTTP, each use counted. */
@@ -74,5 +77,32 @@ describe('RSA below 3072 bits only where a party\'s entry grants it', () => {
     const h = await withMirror((m) => { pinLegacy(m); m.legacy = { rsaBits: 2048 }; });
     for (let i = 0; i < 2; i++) expect(answerFacts((await postSoap(h.endpoint, signedBy2048(h))).body).ergebnisstatus).toBe('01');
     expect(await legacyCount(h, 'rsa-bits')).toBe(2);
+  });
+});
+
+describe('RSA PKCS#1 v1.5 where the policy prefers PSS only with a party\'s pkcs1 allowance', () => {
+  async function preferringPss(pkcs1: boolean): Promise<Harness> {
+    const h = await startHarness({ config: (c) => {
+      c.security.cryptoPolicy = { ...c.security.cryptoPolicy, preferPss: true };
+      const mirror = c.parties.find((p) => p.id === 'mirror');
+      if (mirror && pkcs1) mirror.legacy = { pkcs1: true };
+    } });
+    open.push(h);
+    return h;
+  }
+
+  it('refused (T011) without the allowance; a PSS signature is accepted', async () => {
+    const h = await preferringPss(false);
+    expect(answerFacts((await postSoap(h.endpoint, h.signed(query).xml)).body).rts).toBe('T011');
+    const pss = signEnvelope(envelope(withFreshUuid(query).xml), {
+      ...testSigner(h.pki.identities.mirror), signatureAlgorithm: 'http://www.w3.org/2007/05/xmldsig-more#sha256-rsa-MGF1',
+    });
+    expect(answerFacts((await postSoap(h.endpoint, pss)).body).ergebnisstatus).toBe('01');
+  });
+
+  it('accepted with legacy.pkcs1, and counted', async () => {
+    const h = await preferringPss(true);
+    expect(answerFacts((await postSoap(h.endpoint, h.signed(query).xml)).body).ergebnisstatus).toBe('01');
+    expect(await legacyCount(h, 'pkcs1')).toBe(1);
   });
 });
