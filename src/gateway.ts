@@ -181,7 +181,9 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     ...(overrides.clock ? { clock: overrides.clock } : {}),
   });
   let listeningUrl = '';
+  const shutdown = new AbortController();
   const app = createGatewayServer({
+    shutdown: shutdown.signal,
     pipeline, metrics, log,
     bodyLimitBytes: config.http.bodyLimitBytes,
     maxConnections: config.http.maxConnections,
@@ -224,25 +226,48 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     async close() {
       if (closed) return;
       closed = true;
-      await adminConsole?.close();
-      await reloading.close();
+      // Bounded whatever the stores do: the grace for queries in flight, then each closing step
+      // gets what is left of a short tail (a store that hangs is left behind, not waited for).
+      const grace = config.http.shutdownGraceMs;
+      const tailUntil = Date.now() + grace + SHUTDOWN_TAIL_MS;
+      const forced = setTimeout(() => shutdown.abort(), grace);
+      const step = (name: string, run: () => Promise<unknown> | undefined): Promise<void> =>
+        withinShutdown(run, tailUntil).then((ok) => { if (!ok) log.warn({ step: name }, 'shutdown step did not finish in time'); });
+      await step('console', () => adminConsole?.close());
+      await step('reload', () => reloading.close());
       purgeJob.stop();
       crypto.stop();
       trailSweep.stop();
-      await app.close(); // stops accepting, waits for requests in flight
-      await queue.close();
-      await writer.drain();
-      await replayGuard?.close();
-      await directory?.close();
-      await client.close();
-      if (overrides.protocol === undefined) await protocol.close();
-      if (work !== configured.work) await work.close();
-      await configured.work.close();
+      await app.close(); // stops accepting; queries in flight finish, or get the fault at the grace
+      clearTimeout(forced);
+      await step('queue', () => queue.close());
+      await step('protocol writer', () => writer.drain());
+      await step('replay store', () => replayGuard?.close());
+      await step('directory', () => directory?.close());
+      await step('register client', () => client.close());
+      if (overrides.protocol === undefined) await step('protocol store', () => protocol.close());
+      if (work !== configured.work) await step('worker pool', () => work.close());
+      await step('message work', () => configured.work.close());
     },
   };
 }
 
 const READY_CHECK_MS = 800;
+/** After the grace: how long the stores get, all together, to close. */
+const SHUTDOWN_TAIL_MS = 3_000;
+
+/** Runs a closing step; false when it failed or did not settle by `until` (it is then left behind). */
+async function withinShutdown(run: () => Promise<unknown> | undefined, until: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), Math.max(0, until - Date.now())); });
+  try {
+    const p = run();
+    if (p === undefined) return true;
+    return await Promise.race([p.then(() => true, () => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 /** /ready names certificates with fewer days left than this (it does not fail on them). */
 const EXPIRES_SOON_DAYS = 30;
 const CRYPTO_REPORT_EVERY_MS = 10 * 60_000;

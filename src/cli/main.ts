@@ -49,8 +49,10 @@ function onReloadSignal(gw: Awaited<ReturnType<typeof startGateway>>): void {
   });
 }
 
-function onSignals(close: () => Promise<void>): void {
+function onSignals(close: () => Promise<void>, boundMs?: number): void {
   const stop = (): void => {
+    // The close is bounded itself; this is the last resort should anything still hang.
+    if (boundMs !== undefined) setTimeout(() => process.exit(1), boundMs).unref();
     close().then(() => process.exit(0), () => process.exit(1));
   };
   process.once('SIGINT', stop);
@@ -77,7 +79,7 @@ program.command('start')
     const gw = await startGateway(c, { loadConfig: config });
     console.log(`xmeld-gateway listening on ${gw.url}/xmeld (WSDL: ${gw.url}/xmeld?wsdl)`);
     printConsole(gw);
-    onSignals(() => gw.close());
+    onSignals(() => gw.close(), c.http.shutdownGraceMs + 10_000);
     onReloadSignal(gw);
   });
 

@@ -203,6 +203,11 @@ export const configSchema = z.object({
     }).optional(),
     bodyLimitBytes: z.number().int().positive().default(8 * 1024 * 1024),
     requestDeadlineMs: z.number().int().positive().default(30_000),
+    /**
+     * SIGTERM: queries in flight get this long to finish; then each still open is answered with
+     * a SOAP fault S999 (recorded), the stores are closed within bounds, and the process exits.
+     */
+    shutdownGraceMs: z.number().int().min(0).default(10_000),
   }).prefault({}),
   routes: z.object({
     mirror: endpoint.optional(),

@@ -26,6 +26,11 @@ export interface GatewayServerDeps {
   directory?: () => unknown;
   /** Told of every answered query (target, outcome label, seconds): the console's status board. */
   onAnswered?: (target: string, outcome: string, seconds: number) => void;
+  /**
+   * Aborted when the shutdown's grace has run out: every query still in flight is answered at
+   * once with a receiver-side S999 fault (and recorded) instead of waiting for what hangs.
+   */
+  shutdown?: AbortSignal;
   /** HTTPS with optional client certificates (mTLS). */
   https?: { key: string; cert: string; ca: string[] };
 }
@@ -65,6 +70,24 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
     return reply.code(503).header('connection', 'close').send({ status: 'shutting down' });
   });
 
+  /** The pipeline's answer, or — once the shutdown's grace is over — the fault that ends the wait. */
+  const untilShutdown = (answer: Promise<SoapResponse>, contentType: string | undefined): Promise<SoapResponse> => {
+    const signal = deps.shutdown;
+    if (signal === undefined) return answer;
+    answer.catch(() => undefined); // it may still settle after the fault was sent: nobody waits for it
+    const forced = new Promise<SoapResponse>((resolve, reject) => {
+      const onAbort = (): void => {
+        deps.pipeline.refuseUnread(new RejectedMessageError('S999', 'Gateway wird beendet', 'receiver'), contentType, FORCED_RECORD_MS)
+          .then((r) => resolve({ ...r, status: 503 }), reject);
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      const done = (): void => signal.removeEventListener('abort', onAbort);
+      answer.then(done, done);
+    });
+    return Promise.race([answer, forced]);
+  };
+
   // Every body arrives as raw bytes: the hardened parser decides about encodings, not fastify.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -75,7 +98,7 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
     let res: SoapResponse;
     try {
       res = isSoapContentType(req.headers['content-type'])
-        ? await deps.pipeline.handle(body, req.headers['content-type'], clientCertificateOf(req.raw.socket))
+        ? await untilShutdown(deps.pipeline.handle(body, req.headers['content-type'], clientCertificateOf(req.raw.socket)), req.headers['content-type'])
         : { ...(await deps.pipeline.refuseUnread(new RejectedMessageError('S999', 'Inhaltstyp muss text/xml (SOAP 1.1) oder application/soap+xml (SOAP 1.2) sein'), undefined)), status: 415 };
     } catch (e) {
       deps.log.error({ err: e instanceof Error ? e.name : 'unknown' }, 'unexpected failure');
@@ -143,6 +166,9 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
 
   return app;
 }
+
+/** How long a forced shutdown waits for the refusal's protocol record. */
+const FORCED_RECORD_MS = 1_000;
 
 const SOAP_MEDIA_TYPES = new Set(['text/xml', 'application/soap+xml']);
 

@@ -310,9 +310,9 @@ export class QueryPipeline {
    * Refuses a request whose bytes the gateway does not read (wrong content type, too large,
    * shutting down): a SOAP fault with its 0910, and a `rejected` record of the refusal.
    */
-  async refuseUnread(r: RejectedMessageError, contentType: string | undefined): Promise<SoapResponse> {
+  async refuseUnread(r: RejectedMessageError, contentType: string | undefined, recordWithinMs = this.deps.deadlineMs): Promise<SoapResponse> {
     try {
-      return await this.refuse(new QueryRefused(r, undefined, {}), soapVersionOfContentType(contentType), Date.now() + this.deps.deadlineMs);
+      return await this.refuse(new QueryRefused(r, undefined, {}), soapVersionOfContentType(contentType), Date.now() + recordWithinMs);
     } catch (e) {
       if (!(e instanceof ProtocolUnavailableError)) throw e;
       return this.fault(new RejectedMessageError('S999', 'Protokollierung nicht möglich', 'receiver'), soapVersionOfContentType(contentType));

@@ -179,12 +179,14 @@ export interface GatewayProcessOptions {
   queueKey: string;
   /** More arguments for `start`, e.g. `['--workers', '2']`. */
   args?: string[];
+  /** More `http` settings (e.g. shutdownGraceMs). */
+  http?: Record<string, unknown>;
 }
 
 /** The shipped default configuration, pointed at the simulator, Redis, PostgreSQL and a fixed free port. */
 export function gatewayYaml(port: number, o: GatewayProcessOptions): string {
   const raw = parseYaml(readFileSync(path.join(projectRoot, 'config/default.yaml'), 'utf8')) as Record<string, Record<string, unknown>>;
-  raw['http'] = { ...raw['http'], host: '127.0.0.1', port, requestDeadlineMs: o.deadlineMs };
+  raw['http'] = { ...raw['http'], host: '127.0.0.1', port, requestDeadlineMs: o.deadlineMs, ...o.http };
   const routes = raw['routes'] as { mirror: { url: string }; laender: Record<string, { url: string }> };
   routes.mirror.url = o.simulator.urlFor('mirror');
   for (const land of LAND_CODES) {
