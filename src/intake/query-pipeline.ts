@@ -54,7 +54,7 @@ export interface PipelineDeps {
   releasePolicy: () => ReleasePolicy;
   deadlineMs: number;
   log: Logger;
-  /** A caller's signature needed a legacy allowance of its party (counted and logged). */
+  /** A caller's or a register's signature needed a legacy allowance of its party (counted and logged). */
   onLegacyCrypto?: (partyId: string, uses: readonly string[]) => void;
   /** Time spent per stage, for metrics. */
   observeStage?: (stage: Stage, seconds: number) => void;
@@ -273,11 +273,13 @@ export class QueryPipeline {
         envelope,
         deadline,
       }));
-      outcome = await this.timed('normalize', () => this.deps.work.normalize(reply, {
+      const normalized = await this.timed('normalize', () => this.deps.work.normalize(reply, {
         answerNumber, queryUuid: uuid, target: targetKey(leg.target), sentRelease: r.sent, callerRelease: r.caller,
         // Found in the DVDV: only the certificates it publishes for this register sign its answers.
         ...(routed.source === 'dvdv' ? { directoryCertificates: routed.signatureCertificates ?? [] } : {}),
       }));
+      outcome = normalized.outcome;
+      if (normalized.legacy !== undefined) this.deps.onLegacyCrypto?.(normalized.legacy.partyId, normalized.legacy.uses);
     } catch (e) {
       if (e instanceof BusinessRejection) {
         // The register's release cannot ask what the caller asked: the leg is not sent.

@@ -1,9 +1,8 @@
 import { normalizeAnswer } from '../answer/normalize-answer.js';
-import type { Outcome } from '../answer/outcome.js';
 import { acceptQuery, type AcceptedQuery, type AcceptDeps } from '../intake/accept-query.js';
 import type { RegisterReply } from '../queue/dispatch-job.js';
 import type { ParseLimits } from '../xml/parse-hardened.js';
-import type { AnswerContext, MessageWork } from './message-work.js';
+import type { AnswerContext, MessageWork, NormalizedAnswer } from './message-work.js';
 
 export interface InlineWorkDeps extends AcceptDeps {
   /** For registers' answers (lists can be larger than any query). */
@@ -22,18 +21,24 @@ export class InlineMessageWork implements MessageWork {
     return this.deps.security.sign(envelopeXml);
   }
 
-  normalize(reply: RegisterReply, ctx: AnswerContext): Promise<Outcome> {
-    return normalizeAnswer(reply, {
+  async normalize(reply: RegisterReply, ctx: AnswerContext): Promise<NormalizedAnswer> {
+    let legacy: NormalizedAnswer['legacy'];
+    const outcome = await normalizeAnswer(reply, {
       answerNumber: ctx.answerNumber,
       queryUuid: ctx.queryUuid,
       sentRelease: ctx.sentRelease,
       callerRelease: ctx.callerRelease,
       validator: this.deps.validator,
       limits: this.deps.answerLimits,
-      verify: (raw, env) => this.deps.security.verify(raw, env, {
-        hop: 'register', target: ctx.target, ...(ctx.directoryCertificates ? { directoryCertificates: ctx.directoryCertificates } : {}),
-      }),
+      verify: async (raw, env) => {
+        const v = await this.deps.security.verify(raw, env, {
+          hop: 'register', target: ctx.target, ...(ctx.directoryCertificates ? { directoryCertificates: ctx.directoryCertificates } : {}),
+        });
+        if (v.legacy !== undefined && v.partyId !== undefined) legacy = { partyId: v.partyId, uses: v.legacy };
+        return v;
+      },
     });
+    return legacy === undefined ? { outcome } : { outcome, legacy };
   }
 
   close(): Promise<void> {

@@ -17,6 +17,12 @@ export interface AnswerContext {
   directoryCertificates?: string[];
 }
 
+export interface NormalizedAnswer {
+  outcome: Outcome;
+  /** The register's party and the legacy allowances its signature needed (counted, logged). */
+  legacy?: { partyId: string; uses: readonly string[] };
+}
+
 /**
  * The CPU-bound steps of a query — XML parsing, XSD, XML-DSig, canonicalization — behind one
  * narrow interface, so they can run on the event loop (inline) or in a worker pool. Only
@@ -27,7 +33,7 @@ export interface MessageWork {
   accept(raw: Buffer, clientCertificate?: string): Promise<AcceptedQuery>;
   /** Adds the gateway's WS-Security signature to an envelope. */
   sign(envelopeXml: string): Promise<string>;
-  /** Whatever the register answered, one Outcome (contract §7). */
-  normalize(reply: RegisterReply, ctx: AnswerContext): Promise<Outcome>;
+  /** Whatever the register answered, one Outcome (contract §7), and the legacy crypto its signature used. */
+  normalize(reply: RegisterReply, ctx: AnswerContext): Promise<NormalizedAnswer>;
   close(): Promise<void>;
 }

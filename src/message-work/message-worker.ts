@@ -4,7 +4,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { workerData } from 'piscina';
-import type { Outcome } from '../answer/outcome.js';
+import type { NormalizedAnswer } from './message-work.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { QueryRefused } from '../intake/accept-query.js';
 import { createLogger } from '../log/logger.js';
@@ -23,7 +23,7 @@ const { work, live } = await createConfiguredWork(config, { log, replayGuard, ..
 // A reload switches this thread's parties and signer; see live-channel.ts.
 await joinLiveChannel(liveChannel, (next) => live.switchTo(buildTrustGeneration(config, next, { replayGuard })));
 
-export default async function run(task: WorkTask): Promise<AcceptResult | string | Outcome | 'pong'> {
+export default async function run(task: WorkTask): Promise<AcceptResult | string | NormalizedAnswer | 'pong'> {
   switch (task.op) {
     case 'ping':
       return 'pong';

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { Outcome } from '../answer/outcome.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import type { AcceptedQuery } from '../intake/accept-query.js';
 import type { RegisterReply } from '../queue/dispatch-job.js';
 import type { LiveMaterial } from '../reload/live-material.js';
 import type { ReplayGuard } from '../security/replay-guard.js';
 import { LiveChannelMain } from './live-channel.js';
-import type { AnswerContext, MessageWork } from './message-work.js';
+import type { AnswerContext, MessageWork, NormalizedAnswer } from './message-work.js';
 import { answerReplayQuestions } from './replay-channel.js';
 import { WorkersOverloadedError } from './overloaded.js';
 import { refusalFromWire, type AcceptResult, type WorkTask } from './work-task.js';
@@ -68,12 +67,12 @@ export class WorkerPoolMessageWork implements MessageWork {
     return await this.pool.run({ op: 'sign', xml: envelopeXml } satisfies WorkTask) as string;
   }
 
-  async normalize(reply: RegisterReply, ctx: AnswerContext): Promise<Outcome> {
+  async normalize(reply: RegisterReply, ctx: AnswerContext): Promise<NormalizedAnswer> {
     const body = new Uint8Array(reply.body);
     return await this.withReplay((replay) => this.pool.run(
       { op: 'normalize', status: reply.status, body, ctx, replay, ...(reply.contentType ? { contentType: reply.contentType } : {}) } satisfies WorkTask,
       { transferList: [body.buffer as ArrayBuffer, replay] },
-    )) as Outcome;
+    )) as NormalizedAnswer;
   }
 
   async close(): Promise<void> {

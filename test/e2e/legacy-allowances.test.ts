@@ -9,7 +9,8 @@ import { answerFacts } from '../support/answer-facts.js';
 import { startHarness, type Harness } from '../support/gateway-harness.js';
 import { fixturesDir } from '../support/paths.js';
 import { envelope, postSoap } from '../support/soap-post.js';
-import { withFreshUuid } from '../support/test-pki.js';
+import { loadTestPki, withFreshUuid } from '../support/test-pki.js';
+import { simulatorSecurity } from '../../src/simulator/simulator-security.js';
 import { testSigner } from '../../src/security/test-pki.js';
 import { signEnvelope } from '../../src/security/wss-sign.js';
 import { NSMAP, resign } from '../security/tamper.js';
@@ -104,5 +105,33 @@ describe('RSA PKCS#1 v1.5 where the policy prefers PSS only with a party\'s pkcs
     const h = await preferringPss(true);
     expect(answerFacts((await postSoap(h.endpoint, h.signed(query).xml)).body).ergebnisstatus).toBe('01');
     expect(await legacyCount(h, 'pkcs1')).toBe(1);
+  });
+});
+
+describe('a register\'s legacy signature is counted too', () => {
+  it('Land 09 answering with RSA-2048 under its party\'s allowance: answered, counted for land-09', async () => {
+    const pki = await loadTestPki();
+    const base = simulatorSecurity(pki);
+    const legacySigner = testSigner(pki.identities['legacy-rsa2048']);
+    const h = await startHarness({
+      simulator: {
+        security: {
+          ...base,
+          signResponse: async (xml, register) => (register === '09' ? signEnvelope(xml, legacySigner) : (base.signResponse as NonNullable<typeof base.signResponse>)(xml, register)),
+        },
+      },
+      config: (c) => {
+        const land = c.parties.find((p) => p.id === 'land-09');
+        if (land) {
+          land.signerCertificates = ['${PKI}/legacy-rsa2048.cert.pem'];
+          land.legacy = { rsaBits: 2048 };
+        }
+      },
+    });
+    open.push(h);
+    // Erika Testfrau in München: Land 09.
+    expect(answerFacts((await postSoap(h.endpoint, h.signed(query).xml)).body).ergebnisstatus).toBe('01');
+    const text = await (await request(`${h.gateway.url}/metrics`)).body.text();
+    expect(text).toMatch(/xmeld_gateway_legacy_crypto_total\{party="land-09",allowance="rsa-bits"\} 1/);
   });
 });
