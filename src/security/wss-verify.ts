@@ -21,7 +21,7 @@ import { XmlElement, XmlXPath, type XmlDocument } from 'libxml2-wasm';
 import { RejectedMessageError } from '../errors.js';
 import { STRICT_C14N } from './algorithms.js';
 import { certificateInfo, type CertificateInfo } from './cert-info.js';
-import { Alg, NS, WSS_BASE64, WSS_X509V3 } from './ns.js';
+import { NS, WSS_BASE64, WSS_X509V3 } from './ns.js';
 import {
   SignatureCheckError,
   buildIdIndex,
@@ -61,8 +61,6 @@ export interface VerifiedEnvelope {
   /** wsu:Ids of the elements covered by the signature. */
   signedIds: string[];
   algorithms: { signature: string; digests: string[] };
-  /** True if any SHA-1 algorithm was used (only possible with policy.allowSha1). */
-  usesSha1: boolean;
 }
 
 const XPATH_NS = { s11: NS.soap11, s12: NS.soap12, wsse: NS.wsse, wsu: NS.wsu, ds: NS.ds, gw: NS.gw };
@@ -188,7 +186,6 @@ function kopfValue(message: XmlElement, a: string, b: string): string | undefine
   return t === null ? undefined : t.trim();
 }
 
-const SHA1_URIS: ReadonlySet<string> = new Set([Alg.sha1, Alg.rsaSha1, Alg.ecdsaSha1]);
 
 function digestUris(signature: XmlElement): string[] {
   const si = childElements(signature)[0];
@@ -320,7 +317,6 @@ function verifyDoc(doc: XmlDocument, policy: VerifyPolicy, now: Date, admit?: Ad
     timestamp: ts,
     signedIds: verified.references.map((r) => r.uri.slice(1)),
     algorithms: { signature: verified.signatureMethod, digests },
-    usesSha1: SHA1_URIS.has(verified.signatureMethod) || digests.some((d) => SHA1_URIS.has(d)),
   };
 }
 
