@@ -11,7 +11,7 @@ import { RejectedMessageError } from '../errors.js';
 import { dnStrings, keyFacts } from './cert-info.js';
 import { cryptoPolicyOf, judgeKey, type CryptoPolicy, type KeyFacts, type LegacyAllowance } from './crypto-policy.js';
 import { signatureAlgorithmForKey } from './algorithms.js';
-import { TrustStore, type PartyTrust } from './trust.js';
+import { TrustStore, crlDer, type PartyTrust } from './trust.js';
 import { pkijs } from './x509-setup.js';
 
 export type Verdict = 'ok' | 'legacy' | 'refused';
@@ -138,9 +138,8 @@ export async function cryptoReport(config: GatewayConfig, readPem: (file: string
 }
 
 function parseCrl(text: string): pkijs.CertificateRevocationList | undefined {
-  const b64 = /-----BEGIN (?:X509 )?CRL-----([\s\S]*?)-----END/.exec(text)?.[1] ?? text;
   try {
-    return pkijs.CertificateRevocationList.fromBER(new Uint8Array(Buffer.from(b64.replace(/\s+/g, ''), 'base64')));
+    return pkijs.CertificateRevocationList.fromBER(new Uint8Array(crlDer(text)));
   } catch {
     return undefined;
   }

@@ -83,7 +83,8 @@ function toPkijs(der: Buffer): pkijs.Certificate {
   return pkijs.Certificate.fromBER(new Uint8Array(der));
 }
 
-function crlDer(value: string | Uint8Array): Buffer {
+/** DER of a CRL given as PEM (`X509 CRL` or `CRL`), base64 text or bytes. */
+export function crlDer(value: string | Uint8Array): Buffer {
   if (typeof value !== 'string') return Buffer.from(value);
   // RFC 7468 says "X509 CRL"; some tools write "CRL".
   const [der] = [...pemBlocks(value, 'X509 CRL'), ...pemBlocks(value, 'CRL')];
