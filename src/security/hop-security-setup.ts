@@ -25,12 +25,24 @@ const PEM_LABELS: Record<PemKind, RegExp> = {
   CRL: /-----BEGIN (?:X509 )?CRL-----/,
 };
 
+/** A reader that reads each file once; a failed read is tried again (and fails again). */
+function readOnce(read: (file: string) => string): (file: string) => string {
+  const seen = new Map<string, string>();
+  return (file) => {
+    let text = seen.get(file);
+    if (text === undefined) {
+      text = read(file);
+      seen.set(file, text);
+    }
+    return text;
+  };
+}
+
 /**
  * Every PEM file the configuration names, read and checked for what it must hold, before any
  * is used: the errors name the key, the file and what was expected (ConfigError lists them all).
  */
-export function checkPemFiles(config: GatewayConfig): void {
-  const read = pemReader(config);
+export function checkPemFiles(config: GatewayConfig, read: (file: string) => string = pemReader(config)): void {
   const problems: string[] = [];
   const check = (key: string, file: string | undefined, kind: PemKind): void => {
     if (file === undefined) return;
@@ -86,9 +98,14 @@ export async function createHopSecurity(
     opts.log.warn({ dir: config.security.testPki }, 'using the TEST PKI: for demos and tests only, never in production');
   }
   if (!config.security.required) opts.log.warn('signatures are switched off (security.required: false): development only');
-  // The main thread checks every file by its key first; workers get what it read.
-  if (opts.material === undefined) checkPemFiles(config);
-  const material = opts.material ?? readLiveMaterial(config, pemReader(config));
+  // The main thread checks every file by its key first, then builds the material from the same
+  // reads (each file read once); workers get what it read.
+  let material = opts.material;
+  if (material === undefined) {
+    const read = readOnce(pemReader(config));
+    checkPemFiles(config, read);
+    material = readLiveMaterial(config, read);
+  }
   const generation = buildTrustGeneration(config, material, {
     replayGuard: opts.replayGuard ?? new InMemoryReplayGuard(),
     ...(opts.clock ? { clock: opts.clock } : {}),
