@@ -59,7 +59,8 @@ function checkRelease(live: LiveTrust, partyId: string | undefined, release: Rel
   const policy = live.releasePolicy;
   const verdict = checkCallerRelease(policy, release, own, now);
   if (verdict.ok) return;
-  const allowed = own === undefined ? acceptedReleases(policy, now) : own.filter((r) => acceptedReleases(policy, now).includes(r));
+  const accepted = acceptedReleases(policy, now);
+  const allowed = own === undefined ? accepted : own.filter((r) => accepted.includes(r));
   throw new RejectedMessageError('V000', verdict.reason === 'retired'
     ? `XMeld ${release} wird nicht mehr angenommen; angenommen: ${allowed.join(', ')}`
     : `XMeld ${release} ist für diesen Absender nicht vereinbart; vereinbart: ${allowed.join(', ')}`);
