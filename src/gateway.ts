@@ -27,6 +27,7 @@ import { BullmqDispatchQueue } from './queue/bullmq-dispatch-queue.js';
 import { DEFAULT_CIRCUIT_BREAKER } from './queue/circuit-breaker.js';
 import { MemoryDispatchQueue } from './queue/memory-dispatch-queue.js';
 import { RedisReplayGuard } from './security/redis-replay-guard.js';
+import { rememberReceived } from './security/replay-window.js';
 import { isLandCode, LAND_CODES } from './routing/laender.js';
 import { targetKey, type Target } from './routing/route-query.js';
 import { VorgangsnummerGenerator } from './vorgang/vorgangsnummer.js';
@@ -113,6 +114,8 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     } : {}),
   });
   const replay = replayGuard ?? new InMemoryReplayGuard();
+  // Without Redis the window is this process's memory: a restart must not forget it.
+  if (replay instanceof InMemoryReplayGuard) await rememberReceived(replay, protocol, config.security, log, overrides.clock?.());
   const configured = await createConfiguredWork(config, {
     log,
     replayGuard: replay,

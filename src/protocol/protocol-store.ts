@@ -64,6 +64,11 @@ export interface ProtocolStore {
    * instance can still be working on them. Returns how many were closed.
    */
   closeAbandoned(since: Date, before: Date): Promise<number>;
+  /**
+   * The nachrichtenUUIDs of every `received` record at or after `since` (all partitions): what
+   * the gateway acted on, from which a restart rebuilds its replay window.
+   */
+  receivedMessageIds(since: Date): Promise<string[]>;
   /** Cheap liveness check for /ready. */
   ping(): Promise<void>;
   close(): Promise<void>;

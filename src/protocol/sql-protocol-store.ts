@@ -250,6 +250,11 @@ export class SqlProtocolStore implements ProtocolStore {
     }
   }
 
+  async receivedMessageIds(since: Date): Promise<string[]> {
+    const rows = await this.driver.query<{ nachrichten_uuid: string }>(this.sql.receivedIdsSince, [since]);
+    return rows.map((r) => r.nachrichten_uuid);
+  }
+
   async ping(): Promise<void> {
     await this.driver.query('SELECT 1');
   }

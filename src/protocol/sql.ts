@@ -114,6 +114,11 @@ export class ProtocolSql {
       ORDER BY r.at, r.seq LIMIT $3`;
   }
 
+  get receivedIdsSince(): string {
+    return `SELECT nachrichten_uuid FROM ${this.records}
+      WHERE hop = 'received' AND at >= $1 AND nachrichten_uuid IS NOT NULL`;
+  }
+
   get allPartitions(): string {
     return `SELECT partition FROM ${this.heads} ORDER BY partition`;
   }

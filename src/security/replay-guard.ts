@@ -42,6 +42,12 @@ export class InMemoryReplayGuard implements ReplayGuard {
     return Promise.resolve(false);
   }
 
+  /** Records ids seen before this process started (rebuilt from the protocol). */
+  remember(ids: Iterable<string>, expiresAt: Date): void {
+    const until = expiresAt.getTime();
+    for (const id of ids) if ((this.entries.get(id) ?? 0) < until) this.entries.set(id, until);
+  }
+
   get size(): number {
     return this.entries.size;
   }

@@ -102,6 +102,17 @@ export function protocolStoreContract(name: string, makeHarness: () => Promise<S
       expect((await store.verify()).ok).toBe(true);
     });
 
+    it('lists the nachrichtenUUIDs received since an instant, across partitions (the replay window)', async () => {
+      const { store } = await open();
+      const old = queryRecords('VG-OLD', new Date(t0.getTime() - 7_200_000));
+      const recent = queryRecords('VG-NEW', t0);
+      const authority = queryRecords('VG-AUTH', new Date(t0.getTime() + 1_000), { partition: 'authority:bka', nachrichtenUUID: 'uuid-auth' });
+      await store.append([...old, ...recent, ...authority]);
+      // Only `received` hops count (the other hops of a trail repeat no message of the caller).
+      expect((await store.receivedMessageIds(t0)).sort()).toEqual(['uuid-VG-NEW', 'uuid-auth']);
+      expect(await store.receivedMessageIds(new Date(t0.getTime() + 60_000))).toEqual([]);
+    });
+
     it('refuses answer content and unknown fields; a refused batch writes nothing', async () => {
       const { store } = await open();
       const good = queryRecords('VG-1', t0)[0] as NewProtocolRecord;
