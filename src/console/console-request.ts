@@ -25,7 +25,7 @@ export function dayStart(value: string | undefined, next = false): Date | undefi
 }
 
 /** The hops of a query's trail (not the store's own records, not operator events). */
-export const QUERY_HOPS: Hop[] = ['received', 'rejected', 'routed', 'dispatched', 'answered', 'delivered', 'failed', 'aborted'];
+export const QUERY_HOPS: Hop[] = ['received', 'rejected', 'routed', 'dispatched', 'answered', 'delivered', 'delivery-failed', 'failed', 'aborted'];
 
 export function exportFilterOf(f: VorgangFilter): ExportFilter {
   const text = (v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim());

@@ -92,7 +92,7 @@ ${o.body.html}
 /** The protocol's hops in the console's words. */
 export const HOP_NAMES: Record<string, string> = {
   received: 'angenommen', rejected: 'zurückgewiesen', routed: 'weitergeleitet (Ziel bestimmt)', dispatched: 'an das Register gesendet',
-  answered: 'Antwort des Registers', delivered: 'Antwort an den Absender', failed: 'technischer Fehler', aborted: 'abgebrochen',
+  answered: 'Antwort des Registers', delivered: 'Antwort an den Absender', 'delivery-failed': 'Antwort nicht zustellbar', failed: 'technischer Fehler', aborted: 'abgebrochen',
   exported: 'Protokoll gelesen', purged: 'gelöscht (Aufbewahrungsfrist)', operator: 'Betriebsereignis',
 };
 

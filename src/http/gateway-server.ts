@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { TLSSocket } from 'node:tls';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -85,7 +86,11 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
       const done = (): void => signal.removeEventListener('abort', onAbort);
       answer.then(done, done);
     });
-    return Promise.race([answer, forced]);
+    return Promise.race([answer, forced.then((fault) => {
+      // The fault went out instead: an answer that is ready later never reaches the caller.
+      answer.then((late) => late.delivered?.(false), () => undefined);
+      return fault;
+    })]);
   };
 
   // Every body arrives as raw bytes: the hardened parser decides about encodings, not fastify.
@@ -108,6 +113,7 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
     else deps.metrics.queries.inc({ message_type: res.report.messageType, outcome: res.report.outcome, target: res.report.target });
     const seconds = end({ message_type: 'rts' in res.report ? 'refused' : res.report.messageType });
     if (!('rts' in res.report)) deps.onAnswered?.(res.report.target, res.report.outcome, seconds);
+    if (res.delivered) whenWritten(reply.raw, res.delivered);
     return reply.code(res.status).header('content-type', res.contentType).send(res.body);
   });
 
@@ -185,6 +191,17 @@ function drainUpTo(raw: NodeJS.ReadableStream & { destroy(): void }, max: number
     if (seen > max) raw.destroy();
   });
   raw.resume();
+}
+
+/**
+ * Tells whether the response was handed to the connection ('finish') or the connection ended
+ * before that ('close' first): the difference between `delivered` and `delivery-failed`.
+ */
+function whenWritten(raw: ServerResponse, told: (written: boolean) => void): void {
+  // The caller hung up while the query was worked on: nothing will be written.
+  if (raw.destroyed || raw.socket === null || raw.socket.destroyed) return told(false);
+  raw.once('finish', () => told(true));
+  raw.once('close', () => { if (!raw.writableFinished) told(false); });
 }
 
 /** SHA-256 fingerprint of a client certificate that chains to the configured client CAs. */

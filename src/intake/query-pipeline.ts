@@ -67,12 +67,19 @@ export interface SoapResponse {
   body: string;
   /** For metrics: what happened, in labels free of personal data. */
   report: { messageType: string; outcome: string; target: string } | { rts: string };
+  /**
+   * Told once whether the body reached the caller's connection: records `delivered` (or
+   * `delivery-failed`). Everything before it is durable before the answer leaves.
+   */
+  delivered?: (written: boolean) => void;
 }
 
 export type Stage = 'intake' | 'register' | 'normalize' | 'answer' | 'protocol';
 
 /** Time kept back from the caller's deadline to write, sign and send the answer. */
 const ANSWER_MARGIN_MS = 250;
+/** How long the record of a delivery may take; the answer is already out. */
+const DELIVERY_RECORD_MS = 10_000;
 
 /**
  * The whole path of one query, from the caller's bytes to the signed answer:
@@ -131,14 +138,24 @@ export class QueryPipeline {
         version: accepted.version, body: answer.xml, vorgangsnummer: trail.vorgangsnummer,
       }));
     });
-    trail.add('delivered', { messageType: answerNumber, outcome: summary });
+    // No answer leaves without its trail: every hop so far is durable before the bytes go.
     await this.timed('protocol', () => this.record(trail.drain(), deadline));
     log.info({ outcome: summary, durationMs: Date.now() - started }, 'answered');
+    let told = false;
     return {
       status: 200,
       contentType: CONTENT_TYPE[accepted.version],
       body: envelope,
       report: { messageType: query.number, outcome: outcomeLabel(outcome), target: target ?? 'none' },
+      delivered: (written) => {
+        if (told) return;
+        told = true;
+        trail.add(written ? 'delivered' : 'delivery-failed', { messageType: answerNumber, outcome: summary });
+        // The caller has (or lost) the answer: nobody waits for this write; a store that fails
+        // it leaves the trail open, and the start-up sweep closes it `aborted`.
+        this.deps.protocol.append(trail.drain(), Date.now() + DELIVERY_RECORD_MS)
+          .catch((e: unknown) => log.error({ err: errorClass(e), hop: written ? 'delivered' : 'delivery-failed' }, 'protocol write failed'));
+      },
     };
   }
 

@@ -90,6 +90,11 @@ export const MIGRATIONS: readonly Migration[] = [
       ...hopCheck(s),
     ],
   },
+  {
+    version: 5,
+    name: 'hop delivery-failed',
+    statements: (s) => hopCheck(s),
+  },
 ];
 
 export async function migrate(driver: SqlDriver, sql: ProtocolSql): Promise<number[]> {

@@ -12,9 +12,12 @@ export const HOPS = [
   'routed',
   'dispatched',
   'answered',
+  /** The answer's bytes were handed to the caller's connection (recorded after, not before). */
   'delivered',
+  /** The answer was ready but the caller's connection ended before it could be written. */
+  'delivery-failed',
   'failed',
-  /** Closes a trail that a crash (or a lost protocol write) left without its `delivered`. */
+  /** Closes a trail that a crash (or a lost protocol write) left without its `delivered` or `delivery-failed`. */
   'aborted',
   'exported',
   'purged',

@@ -60,7 +60,7 @@ export interface ProtocolStore {
   purge(now: Date, opts: { dryRun: boolean }): Promise<PurgeReport>;
   /**
    * Closes, with an `aborted` hop, every trail received in [since, before) that never got its
-   * `delivered` (a crash, a lost write); `before` must lie past the longest deadline, so no
+   * `delivered` or `delivery-failed` (a crash, a lost write); `before` must lie past the longest deadline, so no
    * instance can still be working on them. Returns how many were closed.
    */
   closeAbandoned(since: Date, before: Date): Promise<number>;

@@ -103,14 +103,14 @@ export class ProtocolSql {
   }
 
   /**
-   * Trails received in [$1, $2) that have neither `delivered` nor `aborted`: the first record of
+   * Trails received in [$1, $2) that have none of `delivered`, `delivery-failed`, `aborted`: the first record of
    * each, whose query data the closing record repeats.
    */
   get openTrails(): string {
     return `SELECT * FROM ${this.records} r
       WHERE r.hop = 'received' AND r.at >= $1 AND r.at < $2
         AND NOT EXISTS (SELECT 1 FROM ${this.records} e
-          WHERE e.partition = r.partition AND e.vorgangsnummer = r.vorgangsnummer AND e.hop IN ('delivered', 'aborted'))
+          WHERE e.partition = r.partition AND e.vorgangsnummer = r.vorgangsnummer AND e.hop IN ('delivered', 'delivery-failed', 'aborted'))
       ORDER BY r.at, r.seq LIMIT $3`;
   }
 
