@@ -70,6 +70,8 @@ export class BusinessRejection extends Error {
 export const TechnicalFailureClass = {
   unreachable: 'Register nicht erreichbar',
   timeout: 'Zeitüberschreitung beim Register',
+  /** The instance sending it ended mid-flight; whether the register got it is unknown. */
+  interrupted: 'Zustellung an das Register unterbrochen',
   overloaded: 'Gateway überlastet, Register nicht angefragt',
   fault: 'Register antwortete mit einem Fehler',
   returnToSender: 'Register wies die Nachricht technisch zurück',
@@ -93,10 +95,16 @@ export function isTechnicalFailure(s: unknown): s is TechnicalFailure {
 
 export class TechnicalFailureError extends Error {
   override readonly name = 'TechnicalFailureError';
+  /**
+   * Not the register's failure as far as anyone can tell: the wait ended while another
+   * instance's worker held the job (it may have died). Circuit breakers do not count it.
+   */
+  readonly unattributed: boolean;
   constructor(
     readonly failure: TechnicalFailure,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; unattributed?: boolean },
   ) {
-    super(TechnicalFailureClass[failure], options);
+    super(TechnicalFailureClass[failure], options?.cause === undefined ? undefined : { cause: options.cause });
+    this.unattributed = options?.unattributed === true;
   }
 }

@@ -28,6 +28,8 @@ export class ProtocolTrail {
     sender?: { nachrichtenUUID?: string; autorKennung?: string };
     /** The hop's XMeld release (default: the query's) and, where translated, the release it came from. */
     release?: { xmeldRelease: string; translatedFrom?: string };
+    /** The nachrichtenUUID of the message this hop sent (a `dispatched` attempt), where not the caller's. */
+    messageUuid?: string;
   } = {}): NewProtocolRecord {
     const q = this.query;
     const record: NewProtocolRecord = {
@@ -51,6 +53,7 @@ export class ProtocolTrail {
       ...(extra.target === undefined ? {} : { target: extra.target }),
       ...(extra.endpoint === undefined ? {} : { endpoint: extra.endpoint.url, endpointSource: extra.endpoint.source }),
       ...(extra.outcome === undefined ? {} : { outcome: extra.outcome }),
+      ...(extra.messageUuid === undefined ? {} : { nachrichtenUUID: extra.messageUuid }),
     };
     this.records.push(record);
     return record;

@@ -1,16 +1,20 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { summarizeOutcome, type Outcome } from '../answer/outcome.js';
 import type { EndpointConfig } from '../config/gateway-config.js';
 import type { ResolvedEndpoint } from '../dvdv/directory-endpoints.js';
-import { BusinessRejection, RejectedMessageError, TechnicalFailureError } from '../errors.js';
+import { BusinessRejection, RejectedMessageError, TechnicalFailureError, type TechnicalFailure } from '../errors.js';
 import type { NewProtocolRecord } from '../protocol/protocol-record.js';
 import type { DispatchQueue } from '../queue/dispatch-queue.js';
+import { RetryPolicy } from '../queue/retry-policy.js';
 import { routeFreieSuche, type FreieSucheRule } from '../routing/route-freie-suche.js';
 import type { LandCode } from '../routing/laender.js';
 import { isCrossState, legKey, routePersonensuche, targetKey, type Leg, type Target } from '../routing/route-query.js';
 import { precheckQuery, type AuthorityEntitlement } from '../rules/precheck-query.js';
 import { mergeFanOut } from '../answer/merge-outcomes.js';
 import { deriveFanOutQuery } from '../xmeld/derive-fanout-query.js';
+import { restampQuery } from '../xmeld/restamp-query.js';
 import type { QueryMessage } from '../xmeld/query-message.js';
 import { CONTENT_TYPE, soapVersionOfContentType, type SoapVersion } from '../soap/soap-version.js';
 import { SOAP_ACTION } from '../soap/soap-action.js';
@@ -53,6 +57,8 @@ export interface PipelineDeps {
   /** The releases' change-over windows, read per query (a reload changes them at once). */
   releasePolicy: () => ReleasePolicy;
   deadlineMs: number;
+  /** When a register's transient failure is tried again (as a new message); default DEFAULT_RETRY. */
+  retry?: RetryPolicy;
   log: Logger;
   /** A caller's or a register's signature needed a legacy allowance of its party (counted and logged). */
   onLegacyCrypto?: (partyId: string, uses: readonly string[]) => void;
@@ -88,9 +94,11 @@ const DELIVERY_RECORD_MS = 10_000;
  */
 export class QueryPipeline {
   private readonly clock: () => Date;
+  private readonly retry: RetryPolicy;
 
   constructor(private readonly deps: PipelineDeps) {
     this.clock = deps.clock ?? (() => new Date());
+    this.retry = deps.retry ?? new RetryPolicy();
   }
 
   async handle(raw: Buffer, contentType: string | undefined, clientCertificate?: string): Promise<SoapResponse> {
@@ -233,85 +241,136 @@ export class QueryPipeline {
     legs.forEach((l, i) => trail.add('routed', {
       target: l.key, endpoint: endpointFact(l.routed as ResolvedEndpoint), release: hopRelease(releases[i] as Release),
     }));
-    // The evidence that a query left the gateway is committed before it leaves; the messages
-    // are signed (on the worker pool) meanwhile, which is not leaving.
-    const committed = this.timed('protocol', () => this.record(trail.drain(), started + this.deps.deadlineMs - ANSWER_MARGIN_MS));
-    const prepared = legs.map((l, i) => {
-      const p = this.prepareLeg(accepted, l.leg, (l.routed as ResolvedEndpoint).endpoint, releases[i] as Release, trail.vorgangsnummer);
+    // Each leg's message in the release its register takes. What cannot be sent is decided
+    // here, so that a `dispatched` on record is a message that leaves.
+    const messages = legs.map((l, i) => this.messageFor(accepted, l.leg, releases[i] as Release));
+    messages.forEach((m, i) => {
+      const l = legs[i] as (typeof legs)[number];
+      const release = hopRelease(releases[i] as Release);
+      if (m.kind === 'message') trail.add('dispatched', { target: l.key, endpoint: endpointFact(l.routed as ResolvedEndpoint), release, messageUuid: m.uuid });
+      else trail.add(m.kind === 'rejected' ? 'rejected' : 'failed', { target: l.key, release, outcome: summarizeOutcome(m.outcome) });
+    });
+    const deadline = started + this.deps.deadlineMs - ANSWER_MARGIN_MS;
+    // The evidence that a message leaves is committed before it leaves; the messages are signed
+    // (on the worker pool) meanwhile, which is not leaving.
+    const committed = this.timed('protocol', () => this.record(trail.drain(), deadline));
+    const signed = messages.map((m, i) => {
+      if (m.kind !== 'message') return undefined;
+      const p = this.signFor(m.xml, (legs[i]?.routed as ResolvedEndpoint).endpoint, trail.vorgangsnummer);
       p.catch(() => undefined); // awaited in sendLeg, or dropped if the protocol write fails
       return p;
     });
     await committed;
 
-    const deadline = started + this.deps.deadlineMs - ANSWER_MARGIN_MS;
-    const outcomes = await Promise.all(legs.map((l, i) =>
-      this.sendLeg(prepared[i] as Promise<PreparedLeg>, l.leg, l.key, l.routed as ResolvedEndpoint, {
+    const outcomes = await Promise.all(legs.map((l, i) => {
+      const m = messages[i] as LegMessage;
+      if (m.kind !== 'message') return m.outcome;
+      return this.sendLeg({ ...m, envelope: signed[i] as Promise<string> }, l.leg, l.key, l.routed as ResolvedEndpoint, {
         answerNumber: answerNumberOf(query), sent: releases[i] as Release, caller: query.release, hop: hopRelease(releases[i] as Release),
-      }, deadline, trail, log)));
+      }, deadline, trail, log);
+    }));
     return { outcome: mergeFanOut(outcomes), ...(target ? { target } : {}) };
   }
 
   /**
-   * The signed message for one register: the query itself, or a municipality's share of it, in
-   * the release the register takes (translated; BusinessRejection where it cannot be asked so).
+   * The message for one register: the query itself, or a municipality's share of it, in the
+   * release the register takes (translated; rejected where it cannot be asked so).
    */
-  private async prepareLeg(
-    accepted: AcceptedQuery, leg: Leg, endpoint: EndpointConfig, release: Release, vorgangsnummer: string,
-  ): Promise<PreparedLeg> {
+  private messageFor(accepted: AcceptedQuery, leg: Leg, release: Release): LegMessage {
     const { query } = accepted;
-    const own = leg.gemeinde === undefined
-      ? { xml: accepted.messageXml, uuid: query.identification.nachrichtenUUID }
-      : deriveFanOutQuery(accepted.messageXml, leg.gemeinde, this.deps.validator);
-    const message = release === query.release
-      ? own
-      : { xml: translateQuery(own.xml, { message: query.number, from: query.release, to: release }, this.deps.validator), uuid: own.uuid };
-    const envelope = await this.deps.work.sign(writeEnvelope({ version: endpoint.soapVersion, body: message.xml, vorgangsnummer }));
-    return { envelope, uuid: message.uuid };
+    try {
+      const own = leg.gemeinde === undefined
+        ? { xml: accepted.messageXml, uuid: query.identification.nachrichtenUUID }
+        : deriveFanOutQuery(accepted.messageXml, leg.gemeinde, this.deps.validator);
+      const xml = release === query.release
+        ? own.xml
+        : translateQuery(own.xml, { message: query.number, from: query.release, to: release }, this.deps.validator);
+      return { kind: 'message', xml, uuid: own.uuid };
+    } catch (e) {
+      if (e instanceof BusinessRejection) {
+        // The register's release cannot ask what the caller asked: the leg is not sent.
+        const reasons = e.codes.map((code) => (e.freitext === undefined ? { code } : { code, freitext: e.freitext }));
+        return { kind: 'rejected', outcome: { kind: 'rejected', reasons } };
+      }
+      if (!(e instanceof TechnicalFailureError)) this.deps.log.error({ err: errorClass(e) }, 'message for the register not built');
+      return { kind: 'failed', outcome: { kind: 'technical', failure: e instanceof TechnicalFailureError ? e.failure : 'internal' } };
+    }
   }
 
-  /** One message to one register, and its normalized answer. */
+  private signFor(xml: string, endpoint: EndpointConfig, vorgangsnummer: string): Promise<string> {
+    return this.deps.work.sign(writeEnvelope({ version: endpoint.soapVersion, body: xml, vorgangsnummer }));
+  }
+
+  /**
+   * One message to one register, and its normalized answer. A transient failure is retried,
+   * while the deadline allows, as a new message: its own nachrichtenUUID and timestamp, signed
+   * afresh, its `dispatched` committed before it leaves — so no register sees a replay and the
+   * protocol links every attempt to the Vorgang.
+   */
   private async sendLeg(
-    prepared: Promise<PreparedLeg>, leg: Leg, key: string, routed: ResolvedEndpoint,
+    message: { xml: string; uuid: string; envelope: Promise<string> }, leg: Leg, key: string, routed: ResolvedEndpoint,
     r: { answerNumber: '1331' | '1333'; sent: Release; caller: Release; hop: { xmeldRelease: string; translatedFrom?: string } },
     deadline: number, trail: ProtocolTrail, log: Logger,
   ): Promise<Outcome> {
     const { answerNumber } = r;
     const { endpoint } = routed;
-    let outcome: Outcome;
-    try {
-      const { envelope, uuid } = await prepared;
-      trail.add('dispatched', { target: key, endpoint: endpointFact(routed), release: r.hop });
-      const reply = await this.timed('register', () => this.deps.queue.dispatch({
-        vorgangsnummer: trail.vorgangsnummer,
-        target: targetKey(leg.target),
-        url: endpoint.url,
-        soapVersion: endpoint.soapVersion,
-        action: SOAP_ACTION[answerNumber === '1331' ? '1330' : '1332'],
-        envelope,
-        deadline,
-      }));
-      const normalized = await this.timed('normalize', () => this.deps.work.normalize(reply, {
-        answerNumber, queryUuid: uuid, target: targetKey(leg.target), sentRelease: r.sent, callerRelease: r.caller,
-        // Found in the DVDV: only the certificates it publishes for this register sign its answers.
-        ...(routed.source === 'dvdv' ? { directoryCertificates: routed.signatureCertificates ?? [] } : {}),
-      }));
-      outcome = normalized.outcome;
-      if (normalized.legacy !== undefined) this.deps.onLegacyCrypto?.(normalized.legacy.partyId, normalized.legacy.uses);
-    } catch (e) {
-      if (e instanceof BusinessRejection) {
-        // The register's release cannot ask what the caller asked: the leg is not sent.
-        const reasons = e.codes.map((code) => (e.freitext === undefined ? { code } : { code, freitext: e.freitext }));
-        const rejected: Outcome = { kind: 'rejected', reasons };
-        trail.add('rejected', { target: key, release: r.hop, outcome: summarizeOutcome(rejected) });
-        return rejected;
+    let attempt = { uuid: message.uuid, envelope: message.envelope };
+    let outcome: Outcome | undefined;
+    for (let n = 1; outcome === undefined; n++) {
+      let failure: TechnicalFailure;
+      try {
+        const envelope = await attempt.envelope;
+        const reply = await this.timed('register', () => this.deps.queue.dispatch({
+          vorgangsnummer: trail.vorgangsnummer,
+          target: targetKey(leg.target),
+          url: endpoint.url,
+          soapVersion: endpoint.soapVersion,
+          action: SOAP_ACTION[answerNumber === '1331' ? '1330' : '1332'],
+          envelope,
+          deadline,
+        }));
+        // The answer must name this attempt's message: one to an earlier attempt is refused.
+        const normalized = await this.timed('normalize', () => this.deps.work.normalize(reply, {
+          answerNumber, queryUuid: attempt.uuid, target: targetKey(leg.target), sentRelease: r.sent, callerRelease: r.caller,
+          // Found in the DVDV: only the certificates it publishes for this register sign its answers.
+          ...(routed.source === 'dvdv' ? { directoryCertificates: routed.signatureCertificates ?? [] } : {}),
+        }));
+        if (normalized.legacy !== undefined) this.deps.onLegacyCrypto?.(normalized.legacy.partyId, normalized.legacy.uses);
+        outcome = normalized.outcome;
+        break;
+      } catch (e) {
+        if (!(e instanceof TechnicalFailureError)) log.error({ err: errorClass(e) }, 'dispatch failed');
+        failure = e instanceof TechnicalFailureError ? e.failure : 'internal';
       }
-      if (!(e instanceof TechnicalFailureError)) log.error({ err: errorClass(e) }, 'dispatch failed');
-      outcome = { kind: 'technical', failure: e instanceof TechnicalFailureError ? e.failure : 'internal' };
+      if (!this.retry.shouldRetry(failure, n, deadline, Date.now())) {
+        outcome = { kind: 'technical', failure };
+        break;
+      }
+      await sleep(this.retry.delayAfter(n));
+      try {
+        attempt = this.newAttempt(message.xml, key, routed, r.hop, trail);
+      } catch (e) {
+        outcome = { kind: 'technical', failure: e instanceof TechnicalFailureError ? e.failure : 'internal' };
+        break;
+      }
+      await this.timed('protocol', () => this.record(trail.drain(), deadline));
     }
     trail.add(outcome.kind === 'technical' ? 'failed' : 'answered', {
       messageType: answerNumber, target: key, release: r.hop, outcome: summarizeOutcome(outcome),
     });
     return outcome;
+  }
+
+  /** The next attempt's message: the same query with its own nachrichtenUUID and timestamp, on record. */
+  private newAttempt(
+    xml: string, key: string, routed: ResolvedEndpoint, release: { xmeldRelease: string; translatedFrom?: string }, trail: ProtocolTrail,
+  ): { uuid: string; envelope: Promise<string> } {
+    const uuid = randomUUID();
+    const restamped = restampQuery(xml, { uuid, createdAt: this.clock() });
+    trail.add('dispatched', { target: key, endpoint: endpointFact(routed), release, messageUuid: uuid });
+    const envelope = this.signFor(restamped, routed.endpoint, trail.vorgangsnummer);
+    envelope.catch(() => undefined); // awaited by the attempt, or dropped if the protocol write fails
+    return { uuid, envelope };
   }
 
   private async timed<T>(stage: Stage, run: () => Promise<T>): Promise<T> {
@@ -391,11 +450,10 @@ class ProtocolUnavailableError extends Error {
   }
 }
 
-interface PreparedLeg {
-  envelope: string;
-  /** nachrichtenUUID of the message sent, which the answer must name. */
-  uuid: string;
-}
+/** What a leg sends: a message (whose nachrichtenUUID its answer must name), or why it sends none. */
+type LegMessage =
+  | { kind: 'message'; xml: string; uuid: string }
+  | { kind: 'rejected' | 'failed'; outcome: Outcome };
 
 function endpointFact(r: ResolvedEndpoint): { url: string; source: 'dvdv' | 'config' } {
   return { url: r.endpoint.url, source: r.source };

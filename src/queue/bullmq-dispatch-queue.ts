@@ -11,7 +11,6 @@ import { PayloadSealer } from './payload-sealer.js';
 import { closeRedisConnections, openRedisConnections, whenReady, type RedisConnections } from './redis-connections.js';
 import { ReplyInbox } from './reply-inbox.js';
 import { ReplyPublisher } from './reply-publisher.js';
-import { DEFAULT_RETRY, RetryPolicy, type RetryOptions } from './retry-policy.js';
 import { TargetBreakers } from './target-breakers.js';
 import { TargetStatsTracker, type TargetStats } from './target-stats.js';
 import { TargetDirectory } from './target-directory.js';
@@ -35,7 +34,6 @@ export interface BullmqDispatchQueueOptions {
    * works only its own jobs. See PayloadSealer.
    */
   encryptionKey?: string | Buffer;
-  retry?: Partial<RetryOptions>;
   /** Per-target circuit breaker of this instance's dispatches; none when absent. */
   circuitBreaker?: CircuitBreakerOptions;
   /** Optional per-target rate limit. */
@@ -76,7 +74,6 @@ export class BullmqDispatchQueue implements DispatchQueue {
   readonly keys: GatewayKeys;
   private readonly redis: RedisConnections;
   private readonly sealer: PayloadSealer;
-  private readonly retry: RetryPolicy;
   private readonly breakers: TargetBreakers | undefined;
   private readonly stats = new TargetStatsTracker();
   private readonly inbox: ReplyInbox;
@@ -100,7 +97,6 @@ export class BullmqDispatchQueue implements DispatchQueue {
     if (!PayloadSealer.isConfigured(opts.encryptionKey)) {
       opts.log?.warn('queue key not configured: random per-process key, this instance works only its own jobs');
     }
-    this.retry = new RetryPolicy({ ...DEFAULT_RETRY, ...opts.retry });
     this.breakers = opts.circuitBreaker ? new TargetBreakers(opts.circuitBreaker) : undefined;
     this.redis = openRedisConnections(redisUrl, `${this.keys.prefix}:gw:${this.instanceId}`);
     this.inbox = new ReplyInbox(this.redis.subscriber, this.keys.replyChannel(this.instanceId), this.sealer);
@@ -125,7 +121,7 @@ export class BullmqDispatchQueue implements DispatchQueue {
   process(handler: DispatchHandler, concurrencyOf: (target: string) => number): void {
     if (this.processor !== undefined) throw new Error('process() already called');
     this.concurrencyOf = concurrencyOf;
-    this.processor = new DispatchProcessor(handler, this.sealer, new ReplyPublisher(this.redis.commands, this.keys), this.retry, this.opts.log);
+    this.processor = new DispatchProcessor(handler, this.sealer, new ReplyPublisher(this.redis.commands, this.keys), this.opts.log);
     for (const target of new Set([...(this.opts.targets ?? []), ...this.queues.keys()])) this.startWorker(target);
     void this.directory.watch((target) => this.startWorker(target)).catch(() => undefined);
   }
@@ -189,7 +185,8 @@ export class BullmqDispatchQueue implements DispatchQueue {
       return await answer;
     } catch (e) {
       if (e instanceof TechnicalFailureError && e.failure === 'timeout') {
-        throw new TechnicalFailureError(await this.withdraw(jobId, job.target), { cause: e });
+        const { failure, unattributed } = await this.withdraw(jobId, job.target);
+        throw new TechnicalFailureError(failure, { cause: e, unattributed });
       }
       throw e;
     } finally {
@@ -210,8 +207,8 @@ export class BullmqDispatchQueue implements DispatchQueue {
     if (!this.inbox.isWaiting(jobId)) return; // timed out meanwhile: do not leave a job behind
     const options: JobsOptions = {
       jobId,
-      attempts: this.retry.opts.attempts,
-      backoff: { type: 'deadline-aware' },
+      // One send per job: a retry is a new message, signed afresh by the waiting pipeline.
+      attempts: 1,
       removeOnComplete: true,
       removeOnFail: true,
       // Stack traces would be kept in the job hash; the failure class is all anyone needs.
@@ -225,11 +222,11 @@ export class BullmqDispatchQueue implements DispatchQueue {
    * active one cannot be removed while locked; if its worker died, nobody may be left to
    * recover it, so once the lock has expired it is removed then — its query must not linger.
    */
-  private async withdraw(jobId: string, target: string): Promise<TechnicalFailure> {
+  private async withdraw(jobId: string, target: string): Promise<{ failure: TechnicalFailure; unattributed?: boolean }> {
     // Redis gone: the job may never have reached it, and nothing more can be learnt.
-    if (this.redis.commands.status !== 'ready') return 'internal';
+    if (this.redis.commands.status !== 'ready') return { failure: 'internal' };
     const queue = this.queues.get(target);
-    if (queue === undefined) return 'overloaded';
+    if (queue === undefined) return { failure: 'overloaded' };
     // What the job went through tells the caller's failure class: never started by a worker
     // means the register was never asked; a job waiting for a retry failed for its last reason.
     // Bounded, since the answer is due now.
@@ -246,10 +243,13 @@ export class BullmqDispatchQueue implements DispatchQueue {
     });
     const removed = await withTimeout(removal, WITHDRAW_LOOKUP_MS).catch(() => 0);
     // No job: it was never added (the wait ended before submit could add it).
-    if (seen === undefined) return 'overloaded';
-    if (seen === 'unknown' || removed !== 1) return 'timeout';
-    if (seen.attemptsStarted === 0) return 'overloaded';
-    return isTechnicalFailure(seen.failedReason) ? seen.failedReason : 'timeout';
+    if (seen === undefined) return { failure: 'overloaded' };
+    if (seen === 'unknown') return { failure: 'timeout' };
+    // Still held by another instance's worker: a slow register, or an instance that died with
+    // the job — which one, nobody here can tell, so the register's breaker does not count it.
+    if (removed !== 1) return { failure: 'timeout', unattributed: seen.processedBy !== undefined && seen.processedBy !== this.instanceId };
+    if (seen.attemptsStarted === 0) return { failure: 'overloaded' };
+    return { failure: isTechnicalFailure(seen.failedReason) ? seen.failedReason : 'timeout' };
   }
 
   private queueFor(target: string): Queue<QueuedJobData> {
@@ -281,7 +281,6 @@ export class BullmqDispatchQueue implements DispatchQueue {
       maxStalledCount: 1,
       // Short long-poll, so close() does not wait seconds for an idle worker's blocking call.
       drainDelay: 1,
-      settings: { backoffStrategy: (attemptsMade: number) => this.retry.delayAfter(attemptsMade) },
       name: this.instanceId,
     });
     // Errors reach callers as technical failures; BullMQ's error texts are not logged here.

@@ -4,7 +4,6 @@ import { TechnicalFailureError, type TechnicalFailure } from '../errors.js';
 import type { DispatchHandler, DispatchJob, RegisterReply } from './dispatch-job.js';
 import type { PayloadSealer } from './payload-sealer.js';
 import type { ReplyPublisher } from './reply-publisher.js';
-import type { RetryPolicy } from './retry-policy.js';
 import { encodeOutcome, openJob, type QueuedJobData } from './wire-format.js';
 
 /**
@@ -14,8 +13,8 @@ import { encodeOutcome, openJob, type QueuedJobData } from './wire-format.js';
 const ANSWERED_MARKER_GRACE_MS = 5_000;
 
 /**
- * The worker side of one BullMQ job: open the sealed query, send it through the handler, and
- * hand the outcome to the waiting instance over pub/sub. The processor always returns `null`:
+ * The worker side of one BullMQ job: open the sealed query, send it once through the handler,
+ * and hand the outcome to the waiting instance over pub/sub (retries are the pipeline's). The processor always returns `null`:
  * whatever it returned would be written to the job hash and to the queue's events stream.
  *
  * Errors thrown to BullMQ carry only a failure class code ('unreachable', …) as message, because
@@ -29,7 +28,6 @@ export class DispatchProcessor {
     private readonly handler: DispatchHandler,
     private readonly sealer: PayloadSealer,
     private readonly publisher: ReplyPublisher,
-    private readonly retry: RetryPolicy,
     private readonly log?: Pick<Logger, 'warn'>,
     private readonly now: () => number = Date.now,
   ) {}
@@ -43,6 +41,13 @@ export class DispatchProcessor {
     // A previous run got the register's answer (and published it) but died before completing
     // the job: do not ask the register again.
     if (await this.publisher.wasAnswered(jobId)) return null;
+    // A run before this one (on an instance that died) may have sent the signed message: sending
+    // the same bytes again would be a replay. The waiting instance decides, and a retry is a new
+    // message with its own nachrichtenUUID.
+    if ((job.attemptsStarted ?? 1) > 1) {
+      await this.reportFailure(data, jobId, 'interrupted');
+      throw new UnrecoverableError('interrupted');
+    }
 
     let query: DispatchJob;
     try {
@@ -61,7 +66,6 @@ export class DispatchProcessor {
     } catch (e) {
       if (this.terminated) return never();
       const failure = e instanceof TechnicalFailureError ? e.failure : 'internal';
-      if (this.retry.shouldRetry(failure, job.attemptsMade + 1, data.deadline, this.now())) throw new Error(failure);
       await this.reportFailure(data, jobId, failure);
       throw new UnrecoverableError(failure);
     }

@@ -1,6 +1,9 @@
 import type { TechnicalFailure } from '../errors.js';
 import { TRANSIENT_FAILURES } from './target-breakers.js';
 
+/** The register did not answer, or the instance sending died mid-flight: worth a new message. */
+const RETRYABLE: ReadonlySet<TechnicalFailure> = new Set([...TRANSIENT_FAILURES, 'interrupted']);
+
 export interface RetryOptions {
   /** Attempts in total, the first included. */
   attempts: number;
@@ -13,8 +16,8 @@ export interface RetryOptions {
 export const DEFAULT_RETRY: RetryOptions = { attempts: 3, backoffMs: 200, minAttemptMs: 500 };
 
 /**
- * When a failed attempt is tried again. Pure, so the worker's decision ("retry or report the
- * failure now") and BullMQ's backoff strategy use the same numbers.
+ * When a failed attempt is tried again (by the pipeline, as a new message). Pure: the numbers
+ * alone decide.
  */
 export class RetryPolicy {
   constructor(readonly opts: RetryOptions = DEFAULT_RETRY) {
@@ -27,11 +30,12 @@ export class RetryPolicy {
   }
 
   /**
-   * Only transient failures (the register did not answer) are retried, only while attempts are
-   * left, and only if the retry can still finish before the caller's deadline.
+   * Only transient failures (the register did not answer, the attempt was interrupted) are
+   * retried, only while attempts are left, and only if the retry can still finish before the
+   * caller's deadline.
    */
   shouldRetry(failure: TechnicalFailure, failedAttempts: number, deadline: number, now: number): boolean {
-    if (!TRANSIENT_FAILURES.has(failure)) return false;
+    if (!RETRYABLE.has(failure)) return false;
     if (failedAttempts >= this.opts.attempts) return false;
     return now + this.delayAfter(failedAttempts) + this.opts.minAttemptMs <= deadline;
   }

@@ -34,7 +34,7 @@ export class TargetBreakers {
       breaker.succeeded();
       return result;
     } catch (e) {
-      if (e instanceof TechnicalFailureError && TRANSIENT_FAILURES.has(e.failure)) breaker.failed();
+      if (e instanceof TechnicalFailureError && TRANSIENT_FAILURES.has(e.failure) && !e.unattributed) breaker.failed();
       else if (e instanceof TechnicalFailureError && isRegisterVerdict(e.failure)) breaker.succeeded();
       else breaker.released(admission);
       throw e;

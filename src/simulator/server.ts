@@ -26,6 +26,8 @@ import { RELEASES, type Release } from '../xmeld/releases.js';
 export interface RegisterBehaviour {
   /** The register is unreachable: every connection is reset without an answer. */
   down?: boolean;
+  /** Unreachable for this many requests, then answering again (a register that recovers). */
+  downForRequests?: number;
   /** How this Land answers for a blocked person (default per Land, see lands.ts). */
   blockDialect?: BlockDialect;
   /** Delay of the `Langsam` answer in ms (default: the simulator-wide slowDelayMs). */
@@ -128,7 +130,9 @@ export async function startSimulatedRegisters(opts: SimulatorOptions = {}): Prom
   async function handle(land: LandCode, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     registerOf.set(reply, land);
     const b = behaviour[land] ?? {};
-    if (b.down) {
+    const downNow = b.down === true || (b.downForRequests ?? 0) > 0;
+    if (b.downForRequests !== undefined && b.downForRequests > 0) b.downForRequests -= 1;
+    if (downNow) {
       // Unreachable register: no HTTP answer at all, the connection just dies.
       reply.hijack();
       request.raw.socket.destroy();

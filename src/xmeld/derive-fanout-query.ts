@@ -4,6 +4,7 @@ import { TechnicalFailureError } from '../errors.js';
 import type { MessageValidator } from '../xml/message-validator.js';
 import { selfContainedXml } from '../xml/self-contained.js';
 import { nsOf } from '../xml/xpath-read.js';
+import { replaceText } from './restamp-query.js';
 
 /**
  * The message for one municipality of a fanned-out free search: the caller's 1332 with its own
@@ -27,11 +28,4 @@ export function deriveFanOutQuery(messageXml: string, ags: string, validator: Me
   } finally {
     doc.dispose();
   }
-}
-
-function replaceText(root: XmlElement, path: string, text: string): void {
-  const el = root.get(path, nsOf(root));
-  if (!(el instanceof XmlElement)) throw new TechnicalFailureError('internal');
-  for (let child = el.firstChild; child !== null; child = el.firstChild) child.remove();
-  el.addText(text);
 }

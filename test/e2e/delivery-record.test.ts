@@ -7,6 +7,7 @@ import { answerFacts } from '../support/answer-facts.js';
 import { startHarness, type Harness } from '../support/gateway-harness.js';
 import { fixturesDir } from '../support/paths.js';
 import { postSoap } from '../support/soap-post.js';
+import { trailOf as trailOfStore } from '../support/trail-of.js';
 
 const fixture = (name: string): string => readFileSync(path.join(fixturesDir, 'queries', name), 'utf8');
 let h: Harness;
@@ -19,11 +20,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function trailOf(uuid: string): Promise<ProtocolRecord[]> {
-  const all: ProtocolRecord[] = [];
-  for await (const r of h.gateway.protocol.export({}, { kind: 'dpo', id: 'dsb@test' })) all.push(r);
-  const received = all.find((r) => r.hop === 'received' && r.nachrichtenUUID === uuid);
-  return received === undefined ? [] : all.filter((r) => r.vorgangsnummer === received.vorgangsnummer);
+function trailOf(uuid: string): Promise<ProtocolRecord[]> {
+  return trailOfStore(h.gateway.protocol, uuid);
 }
 
 /** The delivery is recorded after the bytes went out, so it may trail the caller's answer. */

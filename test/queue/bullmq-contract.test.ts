@@ -8,10 +8,8 @@ dispatchQueueContract('BullmqDispatchQueue', () => {
     create: (opts) => new BullmqDispatchQueue(REDIS_URL, {
       prefix,
       encryptionKey: 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=',
-      retry: { attempts: opts?.attempts ?? 3, backoffMs: 50, minAttemptMs: 100 },
       ...(opts?.circuitBreaker ? { circuitBreaker: opts.circuitBreaker } : {}),
     }),
-    retries: true,
     cleanup: () => deletePrefix(prefix),
   };
 });

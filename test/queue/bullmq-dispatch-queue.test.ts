@@ -1,6 +1,5 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { TechnicalFailureError } from '../../src/errors.js';
 import { BullmqDispatchQueue, type BullmqDispatchQueueOptions } from '../../src/queue/bullmq-dispatch-queue.js';
 import type { DispatchJob } from '../../src/queue/dispatch-job.js';
 import { bodyOf, deletePrefix, failureOf, jobFor, keysOf, REDIS_URL, replyFor, sleep, uniquePrefix, untilAborted } from './support.js';
@@ -60,7 +59,7 @@ describe('BullmqDispatchQueue across instances', () => {
     expect(bodyOf(await pending)).toBe('answer to V-2');
   });
 
-  it('a worker killed mid-job: another instance recovers the stalled job, the caller gets the reply in time', async () => {
+  it('a worker killed mid-job: another instance takes the stalled job over and reports it interrupted, never resending it', async () => {
     c = cluster();
     const fast = { lockDurationMs: 1_000, stalledIntervalMs: 300 };
     const a = c.instance('gw-a');
@@ -74,9 +73,11 @@ describe('BullmqDispatchQueue across instances', () => {
     const calls: string[] = [];
     const b = c.instance('gw-b', fast);
     b.process(async (job) => { calls.push(job.vorgangsnummer); return replyFor(job); }, () => 1);
-    expect(bodyOf(await pending)).toBe('answer to V-3');
-    expect(calls).toEqual(['V-3']);
-    console.error(`[measure] stalled job recovered and answered after ${Date.now() - t0} ms (lock 1 s, stalled check 0.3 s)`);
+    // The killed run may have sent the signed message; the same bytes again would be a replay.
+    // The caller learns it in time and sends a new message (the pipeline's retry).
+    expect(await failureOf(pending)).toBe('interrupted');
+    expect(calls).toEqual([]);
+    console.error(`[measure] stalled job taken over and reported after ${Date.now() - t0} ms (lock 1 s, stalled check 0.3 s)`);
   });
 
   it('a worker killed mid-job with no other worker: the caller gets a timeout at its deadline', async () => {
@@ -99,23 +100,9 @@ describe('BullmqDispatchQueue across instances', () => {
     expect(await jobHashes()).toEqual([]);
   });
 
-  it('retries a transient failure only while the deadline allows', async () => {
-    c = cluster();
-    const q = c.instance('gw-a', { retry: { attempts: 10, backoffMs: 200, minAttemptMs: 100 } });
-    const at: number[] = [];
-    q.process(async () => { at.push(Date.now()); throw new TechnicalFailureError('unreachable'); }, () => 1);
-    const t0 = Date.now();
-    expect(await failureOf(q.dispatch(jobFor('land:10', 1, 1_500)))).toBe('unreachable');
-    // 0, +200, +400 (=600), +800 would end at 1400 + 100 > 1500: three attempts, reported early.
-    expect(at.length).toBe(3);
-    expect(Date.now() - t0).toBeLessThan(1_500);
-    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(180);
-    expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(380);
-  });
-
   it('never retries once the register answered, even with an error status', async () => {
     c = cluster();
-    const q = c.instance('gw-a', { retry: { attempts: 5, backoffMs: 10, minAttemptMs: 10 } });
+    const q = c.instance('gw-a');
     let calls = 0;
     q.process(async () => {
       calls += 1;

@@ -80,4 +80,13 @@ describe('TargetBreakers', () => {
     expect(await failureOf(t.run('land:01', () => Promise.resolve(1)))).toBe('circuitOpen');
     await expect(t.run('land:02', () => Promise.resolve(2))).resolves.toBe(2);
   });
+
+  it('does not count a timeout nobody can attribute to the register (another instance held the job)', async () => {
+    const c = clock();
+    const t = new TargetBreakers({ failureThreshold: 2, coolDownMs: 1_000 }, c.now);
+    const unattributed = () => Promise.reject(new TechnicalFailureError('timeout', { unattributed: true }));
+    for (let i = 0; i < 5; i++) expect(await failureOf(t.run('land:03', unattributed))).toBe('timeout');
+    expect(t.stateOf('land:03')).toBe('closed');
+    await expect(t.run('land:03', () => Promise.resolve(3))).resolves.toBe(3);
+  });
 });

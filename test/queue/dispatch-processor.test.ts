@@ -7,7 +7,6 @@ import { DispatchProcessor } from '../../src/queue/dispatch-processor.js';
 import { GatewayKeys } from '../../src/queue/gateway-keys.js';
 import { PayloadSealer } from '../../src/queue/payload-sealer.js';
 import { ReplyPublisher } from '../../src/queue/reply-publisher.js';
-import { RetryPolicy } from '../../src/queue/retry-policy.js';
 import { decodeOutcome, sealJob, type QueuedJobData } from '../../src/queue/wire-format.js';
 import { deletePrefix, jobFor, REDIS_URL, replyFor, uniquePrefix } from './support.js';
 
@@ -46,7 +45,7 @@ describe('DispatchProcessor', () => {
   }
 
   it('publishes the reply, marks the job answered without content, returns null', async () => {
-    const p = new DispatchProcessor(async (j) => replyFor(j), sealer, publisher, new RetryPolicy());
+    const p = new DispatchProcessor(async (j) => replyFor(j), sealer, publisher);
     let result: unknown = 'unset';
     const got = await frames(async () => { result = await p.process(bullJob('job-1', jobFor('land:01', 1))); });
     expect(result).toBeNull();
@@ -60,7 +59,7 @@ describe('DispatchProcessor', () => {
 
   it('does not send again a job whose register already answered (retried or stall-recovered)', async () => {
     let calls = 0;
-    const p = new DispatchProcessor(async (j) => { calls += 1; return replyFor(j); }, sealer, publisher, new RetryPolicy());
+    const p = new DispatchProcessor(async (j) => { calls += 1; return replyFor(j); }, sealer, publisher);
     const job = bullJob('job-2', jobFor('land:01', 2));
     await p.process(job);
     const again = await frames(() => p.process(job));
@@ -70,32 +69,36 @@ describe('DispatchProcessor', () => {
 
   it('does not send a job whose deadline has passed', async () => {
     let calls = 0;
-    const p = new DispatchProcessor(async (j) => { calls += 1; return replyFor(j); }, sealer, publisher, new RetryPolicy());
+    const p = new DispatchProcessor(async (j) => { calls += 1; return replyFor(j); }, sealer, publisher);
     expect(await p.process(bullJob('job-3', { ...jobFor('land:01', 3), deadline: Date.now() - 1 }))).toBeNull();
     expect(calls).toBe(0);
   });
 
-  it('hands a transient failure back to BullMQ for a retry, with only the class code as message', async () => {
-    const p = new DispatchProcessor(async () => { throw new TechnicalFailureError('unreachable'); }, sealer, publisher, new RetryPolicy({ attempts: 3, backoffMs: 10, minAttemptMs: 10 }));
+  it('reports a transient failure to the caller at once and stops BullMQ retrying (retries are new messages)', async () => {
+    let calls = 0;
+    const p = new DispatchProcessor(async () => { calls += 1; throw new TechnicalFailureError('unreachable'); }, sealer, publisher);
     let thrown: unknown;
-    const got = await frames(async () => { try { await p.process(bullJob('job-4', jobFor('land:01', 4))); } catch (e) { thrown = e; } });
-    expect(got).toHaveLength(0);
-    expect((thrown as Error).message).toBe('unreachable');
-    expect((thrown as Error).name).not.toBe('UnrecoverableError');
-  });
-
-  it('reports the last failure to the caller and stops BullMQ retrying', async () => {
-    const p = new DispatchProcessor(async () => { throw new TechnicalFailureError('unreachable'); }, sealer, publisher, new RetryPolicy({ attempts: 3, backoffMs: 10, minAttemptMs: 10 }));
-    let thrown: unknown;
-    const got = await frames(async () => { try { await p.process(bullJob('job-5', jobFor('land:01', 5), 2)); } catch (e) { thrown = e; } });
+    const got = await frames(async () => { try { await p.process(bullJob('job-5', jobFor('land:01', 5))); } catch (e) { thrown = e; } });
     expect(got.map((f) => decodeOutcome(sealer, f).outcome)).toEqual([{ failure: 'unreachable' }]);
     expect((thrown as Error).name).toBe('UnrecoverableError');
     expect((thrown as Error).message).toBe('unreachable');
+    expect(calls).toBe(1);
+  });
+
+  it('never sends the same signed message twice: a job taken over after a crash is reported interrupted', async () => {
+    let calls = 0;
+    const p = new DispatchProcessor(async (j) => { calls += 1; return replyFor(j); }, sealer, publisher);
+    let thrown: unknown;
+    const taken = { ...bullJob('job-6', jobFor('land:01', 6)), attemptsStarted: 2 } as Job<QueuedJobData>;
+    const got = await frames(async () => { try { await p.process(taken); } catch (e) { thrown = e; } });
+    expect(got.map((f) => decodeOutcome(sealer, f).outcome)).toEqual([{ failure: 'interrupted' }]);
+    expect((thrown as Error).message).toBe('interrupted');
+    expect(calls).toBe(0);
   });
 
   it('refuses a job sealed with another key without calling the handler', async () => {
     let calls = 0;
-    const p = new DispatchProcessor(async (j) => { calls += 1; return replyFor(j); }, sealer, publisher, new RetryPolicy());
+    const p = new DispatchProcessor(async (j) => { calls += 1; return replyFor(j); }, sealer, publisher);
     const foreign = new PayloadSealer();
     const job = { id: 'job-7', data: sealJob(foreign, 'job-7', jobFor('land:01', 7), 'gw-test'), attemptsMade: 0 } as unknown as Job<QueuedJobData>;
     let thrown: unknown;
@@ -106,7 +109,7 @@ describe('DispatchProcessor', () => {
   });
 
   it('maps an unexpected handler error to "internal", never to its message', async () => {
-    const p = new DispatchProcessor(async () => { throw new Error('Erika Mustermann, geb. 1964'); }, sealer, publisher, new RetryPolicy());
+    const p = new DispatchProcessor(async () => { throw new Error('Erika Mustermann, geb. 1964'); }, sealer, publisher);
     let thrown: unknown;
     const got = await frames(async () => { try { await p.process(bullJob('job-6', jobFor('land:01', 6))); } catch (e) { thrown = e; } });
     expect(got.map((f) => decodeOutcome(sealer, f).outcome)).toEqual([{ failure: 'internal' }]);

@@ -3,6 +3,5 @@ import { dispatchQueueContract } from './dispatch-queue-contract.js';
 
 dispatchQueueContract('MemoryDispatchQueue', () => ({
   create: (opts) => new MemoryDispatchQueue(opts?.circuitBreaker ? { circuitBreaker: opts.circuitBreaker } : {}),
-  retries: false,
   cleanup: async () => undefined,
 }));
