@@ -294,6 +294,13 @@ export const configSchema = z.object({
      * below the deadline, and a burst of a few dozen queries is not shed.
      */
     maxQueuedPerThread: z.number().int().min(0).max(10_000).default(256),
+    /**
+     * A worker thread whose heap plus WASM memory grew past this (MiB) is replaced between tasks;
+     * after `recycleIdleMs` without work, those past half of it too. A worker needs about 75 MiB
+     * (measured); libxml2's WASM memory never shrinks after a large message. 0: never.
+     */
+    recycleWorkerAboveMb: z.number().int().min(0).default(192),
+    recycleIdleMs: z.number().int().min(1_000).default(30_000),
   }).prefault({}),
   /** What a message may contain, from callers (`request`) and from registers (`answer`). */
   limits: z.object({

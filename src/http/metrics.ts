@@ -21,6 +21,14 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  /** Worker threads replaced because their memory grew (processing.recycleWorkerAboveMb). */
+  readonly workerRecycled = new Counter({
+    name: 'xmeld_gateway_worker_recycled_total',
+    help: 'Worker threads replaced between tasks because their heap plus WASM memory grew, by cause (limit, idle)',
+    labelNames: ['why'] as const,
+    registers: [this.registry],
+  });
+
   /** Each use of a party's legacy allowance (RSA below the minimum, PKCS#1 v1.5, SHA-1). */
   readonly legacyCrypto = new Counter({
     name: 'xmeld_gateway_legacy_crypto_total',

@@ -3,6 +3,7 @@
  * task at a time. Replay questions go back to the main thread over the task's port.
  */
 import { Buffer } from 'node:buffer';
+import { parentPort, threadId } from 'node:worker_threads';
 import { workerData } from 'piscina';
 import type { NormalizedAnswer } from './message-work.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
@@ -14,6 +15,7 @@ import { createConfiguredWork } from './configured-message-work.js';
 import { joinLiveChannel } from './live-channel.js';
 import { PortReplayGuard } from './replay-channel.js';
 import { refusalToWire, type AcceptResult, type WorkTask } from './work-task.js';
+import type { WorkerMemoryReport } from './worker-recycler.js';
 
 const { config, material, liveChannel } = workerData as { config: GatewayConfig; material?: LiveMaterial; liveChannel: string };
 const replayGuard = new PortReplayGuard();
@@ -24,6 +26,17 @@ const { work, live } = await createConfiguredWork(config, { log, replayGuard, ..
 await joinLiveChannel(liveChannel, (next) => live.switchTo(buildTrustGeneration(config, next, { replayGuard })));
 
 export default async function run(task: WorkTask): Promise<AcceptResult | string | NormalizedAnswer | 'pong'> {
+  try {
+    return await runTask(task);
+  } finally {
+    // Heap plus WASM memory (counted as this isolate's external memory): the pool recycles a
+    // thread that grew past its limit (worker-recycler.ts).
+    const m = process.memoryUsage();
+    parentPort?.postMessage({ xmeldWorkerMemory: { thread: threadId, mb: Math.round((m.heapUsed + m.external) / 1_048_576) } } satisfies WorkerMemoryReport);
+  }
+}
+
+async function runTask(task: WorkTask): Promise<AcceptResult | string | NormalizedAnswer | 'pong'> {
   switch (task.op) {
     case 'ping':
       return 'pong';
