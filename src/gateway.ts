@@ -125,11 +125,11 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   const { validator } = configured;
   // Injected clocks and security exist only on this thread: tests that use them run inline.
   const threads = overrides.clock || overrides.security ? 0 : threadCount(config.processing.threads);
-  let recycled: ((why: 'limit' | 'idle') => void) | undefined; // the metrics exist further down
+  const recycled: { count?: (why: 'limit' | 'idle') => void } = {}; // the metrics exist further down
   const work: MessageWork = threads > 0
     ? new WorkerPoolMessageWork(config, replay, threads, configured.material, (thread, mb, why) => {
       log.info({ thread, mb, why }, 'worker thread recycled (memory)');
-      recycled?.(why);
+      recycled.count?.(why);
     })
     : configured.work;
   if (work instanceof WorkerPoolMessageWork) {
@@ -158,7 +158,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     ...(overrides.clock ? { clock: overrides.clock } : {}),
   });
   const metrics = new GatewayMetrics(() => queue.targetStats(), directory ? () => directory.state() : undefined);
-  recycled = (why) => metrics.workerRecycled.inc({ why });
+  recycled.count = (why) => metrics.workerRecycled.inc({ why });
   // Certificates and CRLs as configured, read again every few minutes (days to expiry move on).
   const crypto = watchCryptoReport(config, log, overrides.clock);
   metrics.watchCrypto(() => crypto.current);
