@@ -18,7 +18,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import type { LoadJob, LoadResult } from './entries/load.js';
-import { PGliteProtocolStore } from '../src/protocol/pglite-store.js';
+import { SqliteProtocolStore } from '../src/protocol/sqlite-store.js';
 import { RESULTS_DIR, ROOT, fmt, machineCpu, table } from './lib/common.js';
 import { summarizeProfile } from './lib/cpuprofile.js';
 import { measureCryptoBound, type CryptoBound } from './lib/crypto-bound.js';
@@ -356,13 +356,12 @@ async function profileRun(name: string, env: Record<string, string>): Promise<un
 }
 
 /**
- * A data directory for the embedded store, initialised beforehand: a gateway's first start runs
- * initdb (≈ 5 s, RSS +700 MB that stays with the process); every later start opens an existing
- * directory. The bench measures the later starts (see bench/pglite-memory.ts for the first).
+ * A data directory for the embedded store (SQLite), created beforehand, as a gateway that ran
+ * before finds it. (A first start costs the SQLite store about 10 ms, measured.)
  */
-async function pgliteDir(): Promise<string> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'xmeld-bench-pglite-'));
-  const store = await PGliteProtocolStore.open({ dataDir: dir });
+async function embeddedDataDir(): Promise<string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'xmeld-bench-sqlite-'));
+  const store = await SqliteProtocolStore.open({ dataDir: dir });
   await store.close();
   return dir;
 }
@@ -415,7 +414,7 @@ async function main(): Promise<void> {
   result['native'] = native;
 
   // 2./4./5. whole path
-  const embeddedDir = await pgliteDir();
+  const embeddedDir = await embeddedDataDir();
   const configs: ConfigRun[] = [];
   const embeddedEnv = { BENCH_DATA_DIR: embeddedDir, DATABASE_URL: '', REDIS_URL: '' };
   const pgSchema = `bench_gw_${process.pid}`;
@@ -430,7 +429,7 @@ async function main(): Promise<void> {
     } catch { /* redis-cli missing: the keys stay */ }
   };
   if (!SKIP.has('embedded')) {
-    configs.push(await wholePath('embedded defaults (PGlite, existing data dir, memory queue)', embeddedEnv, { large: !SKIP.has('large'), soak: SKIP.has('soak') ? 0 : SOAK }));
+    configs.push(await wholePath('embedded defaults (SQLite, existing data dir, memory queue)', embeddedEnv, { large: !SKIP.has('large'), soak: SKIP.has('soak') ? 0 : SOAK }));
   }
   if (!SKIP.has('pg')) {
     configs.push(await wholePath('Redis + PostgreSQL', pgEnv, { large: false, soak: 0 }));
@@ -438,7 +437,7 @@ async function main(): Promise<void> {
   }
   if (!SKIP.has('unsigned') && !SKIP.has('embedded')) {
     // the same gateway with signatures off (security.required: false): what the security step costs
-    const d = await pgliteDir();
+    const d = await embeddedDataDir();
     configs.push(await wholePath('embedded, unsigned (comparison only)', { ...embeddedEnv, BENCH_DATA_DIR: d, BENCH_SECURITY: 'unsigned' }, { large: false, soak: 0, levels: [8, 32], open: false }));
     rmSync(d, { recursive: true, force: true });
   }
@@ -447,7 +446,7 @@ async function main(): Promise<void> {
   if (!SKIP.has('profile')) {
     const profiles: Record<string, unknown> = {};
     if (!SKIP.has('embedded')) {
-      const d = await pgliteDir();
+      const d = await embeddedDataDir();
       try {
         profiles['embedded'] = await profileRun('embedded', { ...embeddedEnv, BENCH_DATA_DIR: d });
       } catch (e) {

@@ -30,5 +30,9 @@ if command -v pg_ctlcluster >/dev/null && ! pg_isready -h 127.0.0.1 -p 5432 -q; 
   for _ in $(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
 fi
 
+# Node.js 24 on PATH (brought along into .tools/node if the machine's node is older), then
+# install and test with it: npm itself and every script it runs take the node on PATH.
+source scripts/node24.sh
+ensure_node24
 npm ci --no-audit --no-fund
 npm test

@@ -69,7 +69,7 @@ process.send?.({
     rssBeforeStart: mb(before.rss), rssAfterStart: mb(after.rss), heapUsed: mb(after.heapUsed),
     external: mb(after.external), arrayBuffers: mb(after.arrayBuffers),
   },
-  protocol: config.protocol.databaseUrl ? 'postgresql' : `pglite:${config.protocol.dataDir}`,
+  protocol: config.protocol.databaseUrl ? 'postgresql' : `sqlite:${config.protocol.dataDir}`,
   queue: config.queue.redisUrl ? 'bullmq' : 'memory',
 });
 

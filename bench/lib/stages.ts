@@ -16,6 +16,7 @@ import { readQuery } from '../../src/xmeld/read-query.js';
 import { ProtocolTrail } from '../../src/intake/protocol-trail.js';
 import { GroupCommitAppender } from '../../src/protocol/group-commit-appender.js';
 import { PGliteProtocolStore } from '../../src/protocol/pglite-store.js';
+import { SqliteProtocolStore } from '../../src/protocol/sqlite-store.js';
 import { PostgresProtocolStore } from '../../src/protocol/postgres-store.js';
 import type { ProtocolStore } from '../../src/protocol/protocol-store.js';
 import { TrustStore, signEnvelope, verifyAndTrust, verifyEnvelope } from '../../src/security/index.js';
@@ -172,6 +173,7 @@ export async function runStages(pki: TestPki, m: Material, opts: { ms: number; d
   };
   const diskDir = mkdtempSync(path.join(os.tmpdir(), 'xmeld-bench-pglite-'));
   const stores: Array<[string, () => Promise<ProtocolStore>, string?]> = [
+    ['SQLite on disk', () => SqliteProtocolStore.open({ dataDir: `${diskDir}-sqlite` })],
     ['PGlite in-memory', () => PGliteProtocolStore.open({ dataDir: 'memory://' })],
     ['PGlite on disk', () => PGliteProtocolStore.open({ dataDir: diskDir })],
   ];
@@ -208,6 +210,7 @@ export async function runStages(pki: TestPki, m: Material, opts: { ms: number; d
     await store.close();
   }
   rmSync(diskDir, { recursive: true, force: true });
+  rmSync(`${diskDir}-sqlite`, { recursive: true, force: true });
   schema.dispose();
   return out;
 }

@@ -1,8 +1,10 @@
 /**
  * Measures the protocol store: startup (open + migrate), RSS, appends/s of single records and
  * of batches of 50, and verify/export throughput.
- *   npx tsx bench/protocol-store/append-bench.ts pglite-memory|pglite-disk|postgres [records] [dataDir]
- * With a dataDir, pglite-disk keeps its data there: run twice to measure opening an existing store.
+ *   npx tsx bench/protocol-store/append-bench.ts sqlite-memory|sqlite-disk|pglite-memory|pglite-disk|postgres [records] [dataDir]
+ * With a dataDir, the disk kinds keep their data there: run twice to measure opening an existing
+ * store. `batch6Ms`/`batch50Ms`: wall time of one append of 6 (one query's hops) or 50 records on
+ * an otherwise idle loop — on SQLite all of it but one setImmediate is the event loop blocked.
  * One store per process, so RSS is the store's. PostgreSQL: PROTOCOL_TEST_DATABASE_URL or the
  * local test database, in a scratch schema.
  */
@@ -10,7 +12,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { PGliteProtocolStore, IN_MEMORY } from '../../src/protocol/pglite-store.js';
+import { IN_MEMORY } from '../../src/protocol/embedded-location.js';
+import { PGliteProtocolStore } from '../../src/protocol/pglite-store.js';
+import { SqliteProtocolStore } from '../../src/protocol/sqlite-store.js';
 import { PostgresProtocolStore } from '../../src/protocol/postgres-store.js';
 import { PostgresDriver } from '../../src/protocol/postgres-driver.js';
 import type { ProtocolStore } from '../../src/protocol/protocol-store.js';
@@ -39,8 +43,9 @@ if (kind === 'postgres') {
   };
 } else {
   const given = process.argv[4];
-  const dir = kind !== 'pglite-disk' ? IN_MEMORY : (given ?? (await mkdtemp(join(tmpdir(), 'protocol-bench-'))));
-  store = await PGliteProtocolStore.open({ dataDir: dir });
+  const dir = !kind.endsWith('-disk') ? IN_MEMORY : (given ?? (await mkdtemp(join(tmpdir(), 'protocol-bench-'))));
+  const dataDir = dir === IN_MEMORY ? {} : { dataDir: dir };
+  store = kind.startsWith('sqlite') ? await SqliteProtocolStore.open(dataDir) : await PGliteProtocolStore.open({ dataDir: dir });
   if (dir !== IN_MEMORY && !given) cleanup = () => rm(dir, { recursive: true, force: true });
 }
 const startupMs = performance.now() - t0;
@@ -56,6 +61,22 @@ for (let b = 0; b < batches; b++) {
   await store.append(Array.from({ length: 50 }, (_, j) => record(n + b * 50 + j)));
 }
 const batchPerSec = (batches * 50) / ((performance.now() - t) / 1000);
+
+/** Wall time per append of `size` records: median, 99th percentile, max (ms). */
+async function batchCost(size: number, rounds: number, base: number): Promise<{ p50: number; p99: number; max: number }> {
+  const times: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const batch = Array.from({ length: size }, (_, j) => record(base + r * size + j));
+    const s = performance.now();
+    await store.append(batch);
+    times.push(performance.now() - s);
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => Math.round((times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0) * 100) / 100;
+  return { p50: at(0.5), p99: at(0.99), max: at(1) };
+}
+const batch6Ms = await batchCost(6, 300, 30_000_000);
+const batch50Ms = await batchCost(50, 100, 31_000_000);
 
 // Concurrent writers on one store (PostgreSQL: pool of 10 connections).
 t = performance.now();
@@ -102,6 +123,8 @@ process.stdout.write(
     batch50RecordsPerSec: Math.round(batchPerSec),
     concurrent8PerSec: Math.round(concurrentPerSec),
     groupCommit32PerSec: Math.round(groupCommitPerSec),
+    batch6Ms,
+    batch50Ms,
     verifyPerSec: Math.round(verifyPerSec),
     exportPerSec: Math.round(exportPerSec),
     verifyOk: report.ok,

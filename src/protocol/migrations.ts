@@ -1,13 +1,15 @@
 /**
  * Schema migrations, applied in order and recorded in protocol_migration. Many gateway
  * instances may start at once against one PostgreSQL: an advisory transaction lock per schema
- * makes one of them migrate while the others wait, then find nothing left to do.
+ * makes one of them migrate while the others wait, then find nothing left to do. SQLite has a
+ * history of its own (sqlite-migrations.ts), run by the same loop.
  */
 import { HOPS } from './protocol-record.js';
 import type { ProtocolSql } from './sql.js';
 import type { SqlDriver } from './sql-driver.js';
+import { SQLITE_MIGRATIONS } from './sqlite-migrations.js';
 
-interface Migration {
+export interface Migration {
   version: number;
   name: string;
   statements: (sql: ProtocolSql) => string[];
@@ -98,18 +100,15 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 export async function migrate(driver: SqlDriver, sql: ProtocolSql): Promise<number[]> {
+  const migrations = sql.dialect === 'sqlite' ? SQLITE_MIGRATIONS : MIGRATIONS;
   return driver.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`xmeld-protocol-migrate:${sql.schema}`]);
-    await tx.query(`CREATE SCHEMA IF NOT EXISTS "${sql.schema}"`);
-    await tx.query(
-      `CREATE TABLE IF NOT EXISTS ${sql.migrations} (
-        version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
-    );
+    for (const [statement, params] of sql.migrationPrelude) await tx.query(statement, params);
+    await tx.query(sql.createMigrations);
     const done = new Set(
       (await tx.query<{ version: number }>(`SELECT version FROM ${sql.migrations}`)).map((r) => Number(r.version)),
     );
     const applied: number[] = [];
-    for (const m of MIGRATIONS) {
+    for (const m of migrations) {
       if (done.has(m.version)) continue;
       for (const statement of m.statements(sql)) await tx.query(statement);
       await tx.query(`INSERT INTO ${sql.migrations} (version, name) VALUES ($1, $2)`, [m.version, m.name]);

@@ -32,6 +32,7 @@ async function initdbInWorker(dataDir: string): Promise<void> {
 }
 
 export class PGliteDriver implements SqlDriver {
+  readonly dialect = 'postgresql';
   private constructor(private readonly db: PGlite) {}
 
   /** `dataDir` undefined: in memory (tests). Otherwise the directory, created if missing. */

@@ -1,13 +1,14 @@
 /**
- * The embedded protocol store (default): PGlite in-process, data in a local directory.
- * One process owns the directory; CLI commands on it run while the gateway is stopped.
+ * The embedded protocol store before SQLite: PGlite in-process, data in a local directory. Still
+ * opened for a directory PGlite made until `protocol migrate-embedded` has moved it to SQLite
+ * (embedded-migration.ts), and the migration's source. One process owns the directory; CLI
+ * commands on it run while the gateway is stopped.
  */
+import { DEFAULT_PROTOCOL_DATA_DIR, IN_MEMORY } from './embedded-location.js';
 import { PGliteDriver } from './pglite-driver.js';
 import { SqlProtocolStore, type SqlProtocolStoreOptions } from './sql-protocol-store.js';
 
-export const DEFAULT_PROTOCOL_DATA_DIR = '.data/protocol';
-/** Pass as dataDir for a store that lives in memory only (tests). */
-export const IN_MEMORY = 'memory://';
+export { DEFAULT_PROTOCOL_DATA_DIR, IN_MEMORY };
 
 export class PGliteProtocolStore extends SqlProtocolStore {
   /** Opens (and migrates) the store in `dataDir`. */

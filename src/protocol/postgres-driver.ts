@@ -14,6 +14,7 @@ export interface PostgresDriverOptions {
 const DEFAULTS: Required<Omit<PostgresDriverOptions, 'poolSize'>> = { connectTimeoutMs: 5_000, statementTimeoutMs: 10_000 };
 
 export class PostgresDriver implements SqlDriver {
+  readonly dialect = 'postgresql';
   private readonly pool: pg.Pool;
 
   constructor(connectionString: string, poolSizeOrOptions: number | PostgresDriverOptions = {}) {

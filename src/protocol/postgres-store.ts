@@ -1,6 +1,6 @@
 /** The shared protocol store: PostgreSQL, written by any number of gateway instances. */
 import { PostgresDriver } from './postgres-driver.js';
-import { SqlProtocolStore, type SqlProtocolStoreOptions } from './sql-protocol-store.js';
+import { migrated, SqlProtocolStore, type SqlProtocolStoreOptions } from './sql-protocol-store.js';
 
 export class PostgresProtocolStore extends SqlProtocolStore {
   /** Connects (pg Pool) and migrates. */
@@ -8,13 +8,6 @@ export class PostgresProtocolStore extends SqlProtocolStore {
     options: SqlProtocolStoreOptions & { connectionString: string; poolSize?: number },
   ): Promise<PostgresProtocolStore> {
     const driver = new PostgresDriver(options.connectionString, options.poolSize);
-    const store = new PostgresProtocolStore(driver, options);
-    try {
-      await store.migrate();
-    } catch (err) {
-      await driver.close();
-      throw err;
-    }
-    return store;
+    return migrated(new PostgresProtocolStore(driver, options));
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The protocol store: one interface, two implementations (embedded PGlite, PostgreSQL) over the
- * same SQL (sql-protocol-store.ts).
+ * The protocol store: one interface, one implementation over the same SQL
+ * (sql-protocol-store.ts) for embedded SQLite, PostgreSQL and (legacy) PGlite.
  */
 import type { ChainBreak } from './chain-verifier.js';
 import type { ExportFilter } from './export-filter.js';
@@ -65,8 +65,8 @@ export interface ProtocolStore {
    */
   closeAbandoned(since: Date, before: Date): Promise<number>;
   /**
-   * The nachrichtenUUIDs of every `received` record at or after `since` (all partitions): what
-   * the gateway acted on, from which a restart rebuilds its replay window.
+   * The nachrichtenUUIDs of all `received` records made at or after `since`, in every partition
+   * (each once): rebuilds the replay window on restart.
    */
   receivedMessageIds(since: Date): Promise<string[]>;
   /** Cheap liveness check for /ready. */

@@ -1,6 +1,8 @@
 /**
  * Mapping between ProtocolRecord and table rows. rowToRecord yields exactly the normalised shape
  * the hash was computed over on write (absent optionals stay absent), so verify can recompute it.
+ * It reads both stores' encodings: PostgreSQL's timestamptz, boolean and text[], and SQLite's
+ * epoch milliseconds, 0/1 and JSON text (sqlite-migrations.ts).
  */
 import type { ExportInfo, Hop, MessageType, OperatorEvent, Outcome, ProtocolRecord, PurgeInfo } from './protocol-record.js';
 import { canonicalJson } from './canonical-json.js';
@@ -11,7 +13,7 @@ export interface RecordRow {
   seq: number | string;
   vorgangsnummer: string;
   hop: string;
-  at: Date | string;
+  at: Date | string | number;
   message_type: string | null;
   nachrichten_uuid: string | null;
   autor_kennung: string | null;
@@ -19,12 +21,12 @@ export interface RecordRow {
   aktenzeichen: string | null;
   anlass_des_abrufs: string | null;
   kennung: string | null;
-  sicherheitsbehoerde: boolean | null;
+  sicherheitsbehoerde: boolean | number | null;
   suchprofil: string | null;
-  anforderungselemente: string[] | null;
+  anforderungselemente: string[] | string | null;
   target: string | null;
   ergebnisstatus: string | null;
-  rueckweisung: string[] | null;
+  rueckweisung: string[] | string | null;
   rts: string | null;
   technical_failure: string | null;
   person_count: number | null;
@@ -94,9 +96,9 @@ export function rowToRecord(row: RecordRow): ProtocolRecord {
   if (row.aktenzeichen !== null) r.aktenzeichen = row.aktenzeichen;
   if (row.anlass_des_abrufs !== null) r.anlassDesAbrufs = row.anlass_des_abrufs;
   if (row.kennung !== null) r.kennung = row.kennung;
-  if (row.sicherheitsbehoerde !== null) r.sicherheitsbehoerde = row.sicherheitsbehoerde;
+  if (row.sicherheitsbehoerde !== null) r.sicherheitsbehoerde = row.sicherheitsbehoerde === true || row.sicherheitsbehoerde === 1;
   if (row.suchprofil !== null) r.suchprofil = JSON.parse(row.suchprofil) as unknown;
-  if (row.anforderungselemente !== null) r.anforderungselemente = row.anforderungselemente;
+  if (row.anforderungselemente !== null) r.anforderungselemente = textArray(row.anforderungselemente);
   if (row.target !== null) r.target = row.target;
   if (row.xmeld_release !== null) r.xmeldRelease = row.xmeld_release;
   if (row.translated_from !== null) r.translatedFrom = row.translated_from;
@@ -104,7 +106,7 @@ export function rowToRecord(row: RecordRow): ProtocolRecord {
   if (row.endpoint_source !== null) r.endpointSource = row.endpoint_source as 'dvdv' | 'config';
   const outcome: Outcome = {};
   if (row.ergebnisstatus !== null) outcome.ergebnisstatus = row.ergebnisstatus;
-  if (row.rueckweisung !== null) outcome.rueckweisung = row.rueckweisung;
+  if (row.rueckweisung !== null) outcome.rueckweisung = textArray(row.rueckweisung);
   if (row.rts !== null) outcome.rts = row.rts;
   if (row.technical_failure !== null) outcome.technicalFailure = row.technical_failure;
   if (row.person_count !== null) outcome.personCount = Number(row.person_count);
@@ -113,4 +115,9 @@ export function rowToRecord(row: RecordRow): ProtocolRecord {
   if (row.purge_info !== null) r.purgeInfo = JSON.parse(row.purge_info) as PurgeInfo;
   if (row.operator_event !== null) r.operatorEvent = JSON.parse(row.operator_event) as OperatorEvent;
   return r;
+}
+
+/** A text array as PostgreSQL returns it, or as SQLite keeps it (JSON text). */
+function textArray(value: string[] | string): string[] {
+  return typeof value === 'string' ? (JSON.parse(value) as string[]) : value;
 }

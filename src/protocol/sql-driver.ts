@@ -1,9 +1,13 @@
-/** The little the protocol store needs from a PostgreSQL connection: PGlite and pg both fit. */
+/** The little the protocol store needs from a database connection: PGlite, pg and node:sqlite fit. */
+import type { SqlDialect } from './sql.js';
+
 export interface SqlQueryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
 }
 
 export interface SqlDriver extends SqlQueryable {
+  /** Which SQL the database speaks (ProtocolSql or SqliteProtocolSql). */
+  readonly dialect: SqlDialect;
   /** Runs fn in a transaction (READ COMMITTED); commits on return, rolls back on throw. */
   transaction<T>(fn: (tx: SqlQueryable) => Promise<T>): Promise<T>;
   /**

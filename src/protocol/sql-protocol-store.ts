@@ -6,7 +6,9 @@
  * never deadlock — computes seq and hashes, inserts, moves the heads, and commits. Writers of
  * other partitions are not blocked; a crash anywhere rolls the whole batch back. A store that is
  * its database's only writer (embedded PGlite) keeps the heads in memory instead and appends
- * with one atomic statement, its writes taken one after the other.
+ * with one atomic statement, its writes taken one after the other. On SQLite the transaction
+ * holds the database's write lock (BEGIN IMMEDIATE) and the same statements run without FOR
+ * UPDATE (sqlite-sql.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { ChainVerifier } from './chain-verifier.js';
@@ -34,10 +36,11 @@ import { recordToRow, rowToRecord, type RecordRow } from './record-row.js';
 import { normaliseRecord, parseNewRecord } from './record-schema.js';
 import { PROTOCOL_TIME_ZONE, purgeCutoff } from './retention.js';
 import { INSERT_CHUNK, ProtocolSql } from './sql.js';
+import { SqliteProtocolSql } from './sqlite-sql.js';
 import type { SqlDriver, SqlQueryable } from './sql-driver.js';
 
 export interface SqlProtocolStoreOptions {
-  /** PostgreSQL schema holding the tables (default `public`). */
+  /** PostgreSQL schema holding the tables (default `public`; SQLite: `main` only). */
   schema?: string;
   /** Clock for `exported` records; purge takes its `now` explicitly. */
   now?: () => Date;
@@ -81,12 +84,15 @@ export class SqlProtocolStore implements ProtocolStore {
     protected readonly driver: SqlDriver,
     options: SqlProtocolStoreOptions = {},
   ) {
-    this.sql = new ProtocolSql(options.schema);
+    this.sql = driver.dialect === 'sqlite' ? new SqliteProtocolSql(options.schema) : new ProtocolSql(options.schema);
     this.now = options.now ?? (() => new Date());
     this.exportPageSize = options.exportPageSize ?? 500;
     this.verifyPageSize = options.verifyPageSize ?? 2000;
     this.timeZone = options.timeZone ?? PROTOCOL_TIME_ZONE;
     this.exclusiveWriter = options.exclusiveWriter === true;
+    if (this.exclusiveWriter && this.sql.dialect === 'sqlite') {
+      throw new Error('exclusiveWriter is for PGlite: a SQLite append is one short transaction already');
+    }
   }
 
   async migrate(): Promise<void> {
@@ -179,7 +185,7 @@ export class SqlProtocolStore implements ProtocolStore {
     if (filter.vorgangsnummer !== undefined) add((n) => `vorgangsnummer = $${n}`, filter.vorgangsnummer);
     if (filter.aktenzeichen !== undefined) add((n) => `aktenzeichen = $${n}`, filter.aktenzeichen);
     if (filter.target !== undefined) add((n) => `target = $${n}`, filter.target);
-    if (filter.hops !== undefined) add((n) => `hop = ANY($${n}::text[])`, filter.hops);
+    if (filter.hops !== undefined) add((n) => this.sql.anyOf('hop', n), filter.hops);
 
     let cursor: { at: Date; seq: number } | undefined;
     for (;;) {
@@ -251,7 +257,7 @@ export class SqlProtocolStore implements ProtocolStore {
   }
 
   async receivedMessageIds(since: Date): Promise<string[]> {
-    const rows = await this.driver.query<{ nachrichten_uuid: string }>(this.sql.receivedIdsSince, [since]);
+    const rows = await this.driver.query<{ nachrichten_uuid: string }>(this.sql.receivedSince, [since]);
     return rows.map((r) => r.nachrichten_uuid);
   }
 
@@ -269,8 +275,8 @@ export class SqlProtocolStore implements ProtocolStore {
     const locked = new Map<string, Head>();
     for (const partition of byPartition.keys()) locked.set(partition, await this.lockHead(tx, partition));
     const { rows, moved } = chainRows(byPartition, (p) => locked.get(p) as Head);
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      const chunk = rows.slice(i, i + INSERT_CHUNK);
+    for (let i = 0; i < rows.length; i += this.sql.insertChunk) {
+      const chunk = rows.slice(i, i + this.sql.insertChunk);
       await tx.query(this.sql.insertRecords(chunk.length), chunk.flat());
     }
     for (const h of moved) await tx.query(this.sql.updateHead, [h.partition, h.seq, h.hash]);
@@ -404,6 +410,17 @@ export class SqlProtocolStore implements ProtocolStore {
     ]);
     return { summary: plan.summary };
   }
+}
+
+/** Migrates a freshly opened store; closes it (its connection) when that fails. */
+export async function migrated<S extends SqlProtocolStore>(store: S): Promise<S> {
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
 }
 
 /** Records by partition, partitions in sorted order (the order heads are locked in). */

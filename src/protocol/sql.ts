@@ -1,7 +1,10 @@
 /**
- * The SQL of the protocol store, one dialect for both stores (PGlite is PostgreSQL). Tables live
- * in a configurable schema so tests and deployments can keep several stores in one database.
+ * The SQL of the protocol store in PostgreSQL's dialect (PostgreSQL and PGlite). Tables live in a
+ * configurable schema so tests and deployments can keep several stores in one database. The few
+ * statements SQLite words differently are overridden in sqlite-sql.ts; everything else is shared.
  */
+
+export type SqlDialect = 'postgresql' | 'sqlite';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -43,6 +46,9 @@ export const RECORD_COLUMNS = [
 export const INSERT_CHUNK = 500;
 
 export class ProtocolSql {
+  readonly dialect: SqlDialect = 'postgresql';
+  /** Rows per INSERT statement. */
+  readonly insertChunk: number = INSERT_CHUNK;
   readonly schema: string;
   readonly records: string;
   readonly heads: string;
@@ -66,6 +72,24 @@ export class ProtocolSql {
     return `INSERT INTO ${this.records} (${RECORD_COLUMNS.join(',')}) VALUES ${rows.join(',')}`;
   }
 
+  /** `column` equals one of the values in the array parameter `$n`. */
+  anyOf(column: string, n: number, type: 'text' | 'bigint' = 'text'): string {
+    return `${column} = ANY($${n}::${type}[])`;
+  }
+
+  /** Statements run first in the migration transaction: one migrator per schema at a time. */
+  get migrationPrelude(): [string, unknown[]][] {
+    return [
+      ['SELECT pg_advisory_xact_lock(hashtext($1))', [`xmeld-protocol-migrate:${this.schema}`]],
+      [`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`, []],
+    ];
+  }
+
+  get createMigrations(): string {
+    return `CREATE TABLE IF NOT EXISTS ${this.migrations} (
+        version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`;
+  }
+
   get lockHead(): string {
     return `SELECT seq, hash FROM ${this.heads} WHERE partition = $1 FOR UPDATE`;
   }
@@ -76,7 +100,7 @@ export class ProtocolSql {
 
   /** Heads without locking them: for a store that is the only writer of its database. */
   get readHeads(): string {
-    return `SELECT partition, seq, hash FROM ${this.heads} WHERE partition = ANY($1::text[])`;
+    return `SELECT partition, seq, hash FROM ${this.heads} WHERE ${this.anyOf('partition', 1)}`;
   }
 
   get createHeads(): string {
@@ -114,8 +138,9 @@ export class ProtocolSql {
       ORDER BY r.at, r.seq LIMIT $3`;
   }
 
-  get receivedIdsSince(): string {
-    return `SELECT nachrichten_uuid FROM ${this.records}
+  /** nachrichtenUUIDs received at or after $1, over all partitions (the replay window on restart). */
+  get receivedSince(): string {
+    return `SELECT DISTINCT nachrichten_uuid FROM ${this.records}
       WHERE hop = 'received' AND at >= $1 AND nachrichten_uuid IS NOT NULL`;
   }
 
@@ -149,7 +174,7 @@ export class ProtocolSql {
   }
 
   get hashesOf(): string {
-    return `SELECT seq, hash FROM ${this.records} WHERE partition = $1 AND seq = ANY($2::bigint[])`;
+    return `SELECT seq, hash FROM ${this.records} WHERE partition = $1 AND ${this.anyOf('seq', 2, 'bigint')}`;
   }
 
   get deleteBefore(): string {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PGliteProtocolStore } from '../../src/protocol/pglite-store.js';
+import { SqliteProtocolStore } from '../../src/protocol/sqlite-store.js';
 import { PostgresProtocolStore } from '../../src/protocol/postgres-store.js';
 import { PostgresDriver } from '../../src/protocol/postgres-driver.js';
 import type { ProtocolStore } from '../../src/protocol/protocol-store.js';
@@ -50,18 +51,27 @@ async function checkAfterCrash(store: ProtocolStore, committed: Set<string>): Pr
   for (const v of committed) expect(perVorgang.get(v)).toBe(5);
 }
 
+/** An embedded store's directory: the writer is killed after `after` commits, then it is reopened. */
+async function crashOnDisk(kind: 'sqlite' | 'pglite', after: number, open: (dataDir: string) => Promise<ProtocolStore>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'protocol-crash-'));
+  try {
+    const committed = await runAndKill([kind, dir], after);
+    expect(committed.size).toBeGreaterThanOrEqual(after);
+    const store = await open(dir);
+    await checkAfterCrash(store, committed);
+    await store.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 describe('crash safety', () => {
+  it('SQLite on disk: SIGKILL mid-append (group commit, 8 in flight) leaves whole batches and a sound chain', async () => {
+    await crashOnDisk('sqlite', 400, (dataDir) => SqliteProtocolStore.open({ dataDir }));
+  }, 120_000);
+
   it('PGlite on disk: SIGKILL mid-append leaves whole batches and a sound chain', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'protocol-crash-'));
-    try {
-      const committed = await runAndKill(['pglite', dir], 40);
-      expect(committed.size).toBeGreaterThanOrEqual(40);
-      const store = await PGliteProtocolStore.open({ dataDir: dir });
-      await checkAfterCrash(store, committed);
-      await store.close();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    await crashOnDisk('pglite', 40, (dataDir) => PGliteProtocolStore.open({ dataDir }));
   }, 120_000);
 
   it('PostgreSQL: SIGKILL mid-append leaves whole batches and a sound chain', async () => {

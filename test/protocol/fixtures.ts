@@ -1,6 +1,8 @@
 /** Shared test data and helpers for the protocol tests. */
 import type { NewProtocolRecord, ProtocolRecord } from '../../src/protocol/protocol-record.js';
+import type { ProtocolStore } from '../../src/protocol/protocol-store.js';
 import type { SqlDriver, SqlQueryable } from '../../src/protocol/sql-driver.js';
+import { expect } from 'vitest';
 
 export function queryRecords(vorgangsnummer: string, at: Date, extra: Partial<NewProtocolRecord> = {}): NewProtocolRecord[] {
   const base: NewProtocolRecord = {
@@ -52,6 +54,21 @@ export function content(r: ProtocolRecord): NewProtocolRecord {
   return rest;
 }
 
+/**
+ * A store reopened on a directory holding VG-1 (five records): migrating again is a no-op, and
+ * the chain goes on from where it was. Closes the store.
+ */
+export async function expectChainContinues(reopened: ProtocolStore): Promise<void> {
+  await reopened.migrate(); // idempotent
+  await reopened.append(queryRecords('VG-2', new Date('2026-05-01T11:00:00Z')));
+  const report = await reopened.verify();
+  expect(report.ok).toBe(true);
+  expect(report.partitions[0]?.headSeq).toBe(10);
+  const rows = await collect(reopened.export({ hops: ['received'] }, { kind: 'dpo', id: 'dsb' }));
+  expect(rows.map((r) => r.vorgangsnummer)).toEqual(['VG-1', 'VG-2']);
+  await reopened.close();
+}
+
 export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const x of it) out.push(x);
@@ -65,6 +82,10 @@ export class InstrumentedDriver implements SqlDriver {
   failWhen: ((sql: string) => boolean) | undefined;
 
   constructor(private readonly inner: SqlDriver) {}
+
+  get dialect(): SqlDriver['dialect'] {
+    return this.inner.dialect;
+  }
 
   private wrap(q: SqlQueryable): SqlQueryable {
     return {

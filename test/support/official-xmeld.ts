@@ -3,7 +3,7 @@
  * release, with every import resolved offline through the catalog in
  * ../shared/xmeld/<release>/official/ (reference material, read where it is, never copied).
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -49,17 +49,19 @@ function runXmllint(release: Release, schema: string, messages: string[]): Offic
       return f;
     });
     const base = path.join(sharedDir, 'xmeld', release);
-    let output = '';
-    try {
-      execFileSync('xmllint', ['--noout', '--nonet', '--schema', path.join(base, 'schemas', schema), ...files], {
-        env: { ...process.env, XML_CATALOG_FILES: path.join(base, 'official/catalog.xml') }, stdio: 'pipe',
-      });
-    } catch (e) {
-      output = String((e as { stderr?: Buffer }).stderr ?? '');
-    }
+    const run = spawnSync('xmllint', ['--noout', '--nonet', '--schema', path.join(base, 'schemas', schema), ...files], {
+      env: { ...process.env, XML_CATALOG_FILES: path.join(base, 'official/catalog.xml') }, stdio: 'pipe', maxBuffer: 64 * 1024 * 1024,
+    });
+    const output = String(run.stderr ?? '');
     return files.map((f) => {
+      // xmllint names every file "validates" or "fails to validate"; anything else (not installed,
+      // killed, a schema it could not read) is no verdict, and must not pass for "valid".
+      const failed = output.includes(`${f} fails to validate`);
+      if (!failed && !output.includes(`${f} validates`)) {
+        throw new Error(`xmllint gave no verdict on ${path.basename(f)} (exit ${String(run.status)}${run.error ? `, ${run.error.message}` : ''}): ${output.slice(0, 500)}`);
+      }
       const mine = output.split('\n').filter((l) => l.startsWith(f) && !l.endsWith('fails to validate') && !l.endsWith(' validates'));
-      return { valid: !output.includes(`${f} fails to validate`) && mine.length === 0, errors: mine.map((l) => l.slice(f.length)).join('\n') };
+      return { valid: !failed && mine.length === 0, errors: mine.map((l) => l.slice(f.length)).join('\n') };
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
