@@ -65,6 +65,8 @@ export interface SimulatedRegisters {
   urlFor(land: LandCode | 'mirror'): string;
   /** Changes a Land's behaviour at run time (e.g. take it down and up again). */
   setBehaviour(land: LandCode, behaviour: RegisterBehaviour): void;
+  /** Requests held right now (the `Langsam` delay): lets a test act once they have arrived. */
+  held(): number;
   close(): Promise<void>;
 }
 
@@ -236,6 +238,7 @@ export async function startSimulatedRegisters(opts: SimulatorOptions = {}): Prom
     setBehaviour(land, b) {
       behaviour[land] = { ...b };
     },
+    held: () => pendingDelays.size,
     async close() {
       for (const ctl of pendingDelays) ctl.abort();
       await app.close();

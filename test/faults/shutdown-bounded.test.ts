@@ -44,7 +44,9 @@ describe('bounded shutdown with Redis down', () => {
   it('answers the hanging queries with S999 after the grace and exits within grace + a few seconds', async () => {
     const g = gw as GatewayProcess;
     const hanging = Array.from({ length: 4 }, () => sendQuery(agent, g.endpoint, signedQuery(pki, 'slow').xml, { kind: 'slow', to: 0 }, DEADLINE_MS + 5_000));
-    await sleep(800); // at the simulator, which holds them for SLOW_MS
+    // Once all four are at the simulator, which holds them for SLOW_MS (a fixed sleep is too short on a loaded machine).
+    for (let i = 0; i < 500 && simulator.held() < 4; i++) await sleep(20);
+    expect(simulator.held()).toBe(4);
     await redis?.kill();
     const signalledAt = Date.now();
     g.signal('SIGTERM');
