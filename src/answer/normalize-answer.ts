@@ -1,16 +1,17 @@
 import { XmlElement, type XmlDocument } from 'libxml2-wasm';
 import { RejectedMessageError, TechnicalFailureError, type RueckweisungCode, type TechnicalFailure } from '../errors.js';
-import type { VerifiedMessage } from '../intake/hop-security.js';
-import type { RegisterReply } from '../queue/dispatch-job.js';
+import type { VerifiedMessage } from '../security/hop-security.js';
+import type { RegisterReply } from './register-reply.js';
 import { readEnvelope, type Envelope } from '../soap/read-envelope.js';
-import { SOAP11_NS, SOAP12_NS, ROOT } from '../xmeld/namespaces.js';
+import { ROOT } from '../xmeld/namespaces.js';
+import { NS } from '../xml/namespaces.js';
 import { releaseOfNamespace, type Release } from '../xmeld/releases.js';
 import { translateRelease } from '../xmeld/translate/translate-release.js';
 import { messageKind } from '../xmeld/message-kind.js';
 import type { MessageValidator } from '../xml/message-validator.js';
 import { parseHardened, type ParseLimits } from '../xml/parse-hardened.js';
 import { selfContainedXml } from '../xml/self-contained.js';
-import { nsOf, textAt, textsAt } from '../xml/xpath-read.js';
+import { nsOf, textAt, textsAt } from '../xmeld/xpath-read.js';
 import type { Outcome, Rejection } from './outcome.js';
 
 export interface NormalizeContext {
@@ -89,7 +90,7 @@ function technical(failure: TechnicalFailure): Outcome {
 }
 
 function isFault(el: XmlElement): boolean {
-  return el.name === 'Fault' && (el.namespaceUri === SOAP11_NS || el.namespaceUri === SOAP12_NS);
+  return el.name === 'Fault' && (el.namespaceUri === NS.soap11 || el.namespaceUri === NS.soap12);
 }
 
 function carriesReturnToSender(fault: XmlElement): boolean {

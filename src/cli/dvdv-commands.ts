@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { GatewayConfig } from '../config/gateway-config.js';
-import { dvdvFingerprint } from '../dvdv/client-assertion.js';
+import { dvdvFingerprint } from '../security/cert-fingerprint.js';
 import { DvdvClient, type EntryPath } from '../dvdv/dvdv-client.js';
 import { serviceUriFor, targetFromService } from '../dvdv/service-target.js';
 

@@ -16,7 +16,7 @@ import { formatSummary, readAnswerSummary, summaryLine } from './answer-summary.
 import { answerTrustFrom, verifyAnswer } from './verify-answer.js';
 import { stringify as stringifyYaml } from 'yaml';
 import { maskSecrets } from '../config/config-check.js';
-import { checkPemFiles, pemReader } from '../security/hop-security-setup.js';
+import { checkPemFiles, pemReader } from '../reload/hop-security-setup.js';
 import { cryptoReport, formatCryptoReport } from '../security/crypto-report.js';
 import { RELEASES, type Release } from '../xmeld/releases.js';
 import { registerProtocolCommands } from './protocol-commands.js';

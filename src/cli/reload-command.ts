@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { readLiveMaterial } from '../reload/live-material.js';
 import { buildTrustGeneration } from '../reload/trust-generation.js';
-import { pemReader } from '../security/hop-security-setup.js';
+import { pemReader } from '../reload/hop-security-setup.js';
 import { InMemoryReplayGuard } from '../security/replay-guard.js';
 
 /**

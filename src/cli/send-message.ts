@@ -4,7 +4,7 @@ import { request } from 'undici';
 import { CONTENT_TYPE, type SoapVersion } from '../soap/soap-version.js';
 import { soapActionOfRoot } from '../soap/soap-action.js';
 import { bareMessage, writeEnvelope } from '../soap/write-envelope.js';
-import { ReleaseSchemas } from '../xml/release-schemas.js';
+import { ReleaseSchemas } from '../xmeld/release-schemas.js';
 import { RELEASES, releaseOfNamespace, type Release } from '../xmeld/releases.js';
 import { translateQuery } from '../xmeld/translate/translate-query.js';
 

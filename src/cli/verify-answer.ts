@@ -1,6 +1,6 @@
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { RejectedMessageError } from '../errors.js';
-import { pemReader } from '../security/hop-security-setup.js';
+import { pemReader } from '../reload/hop-security-setup.js';
 import { TrustStore, type PartyTrust } from '../security/trust.js';
 import { verifyAndTrust } from '../security/verify-and-trust.js';
 

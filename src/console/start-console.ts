@@ -5,7 +5,7 @@ import type { NewProtocolRecord } from '../protocol/protocol-record.js';
 import type { ProtocolStore } from '../protocol/protocol-store.js';
 import type { TargetStats } from '../queue/target-stats.js';
 import type { Reloader } from '../reload/reloader.js';
-import { pemReader } from '../security/hop-security-setup.js';
+import { pemReader } from '../reload/hop-security-setup.js';
 import { CertificateUsers, OneTimeToken, Sessions } from './console-auth.js';
 import { createConsoleServer } from './console-server.js';
 import type { StatusBoard } from './status-board.js';

@@ -1,6 +1,6 @@
 import { Agent, errors as undiciErrors, request } from 'undici';
 import { TechnicalFailureError } from '../errors.js';
-import type { RegisterReply } from '../queue/dispatch-job.js';
+import type { RegisterReply } from '../answer/register-reply.js';
 import { CONTENT_TYPE, type SoapVersion } from '../soap/soap-version.js';
 
 export interface RegisterClientOptions {

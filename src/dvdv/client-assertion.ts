@@ -1,4 +1,5 @@
-import { createHash, createPrivateKey, randomUUID, sign, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
+import { dvdvFingerprint } from '../security/cert-fingerprint.js';
 
 /**
  * JWT client assertion for the DVDV standalone authentication (createToken). The subject names
@@ -6,11 +7,6 @@ import { createHash, createPrivateKey, randomUUID, sign, X509Certificate, type K
  * algorithm follows the key: RSA → RS256 (PS256 on request), EC → ES256/384/512 by curve.
  */
 export type JwtAlgorithm = 'RS256' | 'PS256' | 'ES256' | 'ES384' | 'ES512';
-
-export function dvdvFingerprint(certPemOrDer: string | Buffer): string {
-  const der = typeof certPemOrDer === 'string' ? new X509Certificate(certPemOrDer).raw : certPemOrDer;
-  return createHash('sha1').update(der).digest('hex');
-}
 
 export function algorithmFor(key: KeyObject, preferPss = false): JwtAlgorithm {
   if (key.asymmetricKeyType === 'rsa') return preferPss ? 'PS256' : 'RS256';

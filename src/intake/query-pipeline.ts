@@ -22,14 +22,14 @@ import { writeEnvelope } from '../soap/write-envelope.js';
 import { writeFault } from '../soap/write-fault.js';
 import type { VorgangsnummerGenerator } from '../vorgang/vorgangsnummer.js';
 import type { GatewayIdentity } from '../xmeld/gateway-identity.js';
-import { writeAnswer } from '../xmeld/write-answer.js';
+import { writeAnswer } from '../answer/write-answer.js';
 import { writeReturnToSender } from '../xmeld/write-rts.js';
 import type { MessageValidator } from '../xml/message-validator.js';
 import type { MessageWork } from '../message-work/message-work.js';
 import { defaultRelease, forwardRelease, type ReleasePolicy } from '../routing/release-policy.js';
 import type { Release } from '../xmeld/releases.js';
 import { translateQuery } from '../xmeld/translate/translate-query.js';
-import { QueryRefused, type AcceptedQuery, type RefusedInfo } from './accept-query.js';
+import { QueryRefused, type AcceptedQuery, type RefusedInfo } from '../message-work/accept-query.js';
 import { ProtocolTrail } from './protocol-trail.js';
 
 export interface PipelineDeps {

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/gateway-config.js';
-import type { HopSecurity } from '../intake/hop-security.js';
+import type { HopSecurity } from '../security/hop-security.js';
 import type { LiveMaterial } from '../reload/live-material.js';
 import type { LiveTrust } from '../reload/live-trust.js';
-import { createHopSecurity } from '../security/hop-security-setup.js';
+import { createHopSecurity } from '../reload/hop-security-setup.js';
 import type { ReplayGuard } from '../security/replay-guard.js';
 import type { MessageValidator } from '../xml/message-validator.js';
-import { ReleaseSchemas } from '../xml/release-schemas.js';
+import { ReleaseSchemas } from '../xmeld/release-schemas.js';
 import { InlineMessageWork } from './inline-message-work.js';
 import { RejectedMessageError } from '../errors.js';
 import { acceptedReleases, checkCallerRelease } from '../routing/release-policy.js';

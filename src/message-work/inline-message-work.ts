@@ -1,6 +1,6 @@
 import { normalizeAnswer } from '../answer/normalize-answer.js';
-import { acceptQuery, type AcceptedQuery, type AcceptDeps } from '../intake/accept-query.js';
-import type { RegisterReply } from '../queue/dispatch-job.js';
+import { acceptQuery, type AcceptedQuery, type AcceptDeps } from './accept-query.js';
+import type { RegisterReply } from '../answer/register-reply.js';
 import type { ParseLimits } from '../xml/parse-hardened.js';
 import type { AnswerContext, MessageWork, NormalizedAnswer } from './message-work.js';
 

@@ -1,6 +1,6 @@
 import type { Outcome } from '../answer/outcome.js';
-import type { AcceptedQuery } from '../intake/accept-query.js';
-import type { RegisterReply } from '../queue/dispatch-job.js';
+import type { AcceptedQuery } from './accept-query.js';
+import type { RegisterReply } from '../answer/register-reply.js';
 import type { Release } from '../xmeld/releases.js';
 
 /** What the pipeline needs to read a register's answer. */

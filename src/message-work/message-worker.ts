@@ -7,7 +7,7 @@ import { parentPort, threadId } from 'node:worker_threads';
 import { workerData } from 'piscina';
 import type { NormalizedAnswer } from './message-work.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
-import { QueryRefused } from '../intake/accept-query.js';
+import { QueryRefused } from './accept-query.js';
 import { createLogger } from '../log/logger.js';
 import type { LiveMaterial } from '../reload/live-material.js';
 import { buildTrustGeneration } from '../reload/trust-generation.js';

@@ -1,5 +1,5 @@
 import { RejectedMessageError } from '../errors.js';
-import { QueryRefused } from '../intake/accept-query.js';
+import { QueryRefused } from './accept-query.js';
 
 /** Fixed fault text: the gateway, not the caller or a register, is the bottleneck. */
 export const OVERLOADED_DETAIL = 'Gateway überlastet, bitte später erneut senden';

@@ -1,6 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import { RejectedMessageError, type RtsCode } from '../errors.js';
-import { QueryRefused, type AcceptedQuery, type RefusedInfo } from '../intake/accept-query.js';
+import { QueryRefused, type AcceptedQuery, type RefusedInfo } from './accept-query.js';
 import type { SoapVersion } from '../soap/soap-version.js';
 import type { AnswerContext } from './message-work.js';
 

@@ -1,3 +1,4 @@
+import type { RegisterReply } from '../answer/register-reply.js';
 import type { SoapVersion } from '../soap/soap-version.js';
 
 /**
@@ -18,11 +19,5 @@ export interface DispatchJob {
   deadline: number;
 }
 
-/** The register's raw reply; verified and normalized by the instance that waits for it. */
-export interface RegisterReply {
-  status: number;
-  contentType: string | undefined;
-  body: Buffer;
-}
 
 export type DispatchHandler = (job: DispatchJob, signal: AbortSignal) => Promise<RegisterReply>;

@@ -1,7 +1,8 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { TechnicalFailureError, type TechnicalFailure } from '../errors.js';
-import type { DispatchHandler, DispatchJob, RegisterReply } from './dispatch-job.js';
+import type { DispatchHandler, DispatchJob } from './dispatch-job.js';
+import type { RegisterReply } from '../answer/register-reply.js';
 import type { PayloadSealer } from './payload-sealer.js';
 import type { ReplyPublisher } from './reply-publisher.js';
 import { encodeOutcome, openJob, type QueuedJobData } from './wire-format.js';

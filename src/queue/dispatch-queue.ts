@@ -1,4 +1,5 @@
-import type { DispatchHandler, DispatchJob, RegisterReply } from './dispatch-job.js';
+import type { DispatchHandler, DispatchJob } from './dispatch-job.js';
+import type { RegisterReply } from '../answer/register-reply.js';
 import type { TargetStats } from './target-stats.js';
 
 /**

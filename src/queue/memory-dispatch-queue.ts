@@ -1,5 +1,6 @@
 import { TechnicalFailureError } from '../errors.js';
-import type { DispatchHandler, DispatchJob, RegisterReply } from './dispatch-job.js';
+import type { DispatchHandler, DispatchJob } from './dispatch-job.js';
+import type { RegisterReply } from '../answer/register-reply.js';
 import type { DispatchQueue } from './dispatch-queue.js';
 import type { CircuitBreakerOptions } from './circuit-breaker.js';
 import { TargetBreakers } from './target-breakers.js';

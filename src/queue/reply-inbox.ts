@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { TechnicalFailureError } from '../errors.js';
-import type { RegisterReply } from './dispatch-job.js';
+import type { RegisterReply } from '../answer/register-reply.js';
 import type { PayloadSealer } from './payload-sealer.js';
 import { decodeOutcome, frameJobId } from './wire-format.js';
 

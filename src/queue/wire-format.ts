@@ -1,5 +1,6 @@
 import { TechnicalFailureClass, type TechnicalFailure } from '../errors.js';
-import type { DispatchJob, RegisterReply } from './dispatch-job.js';
+import type { DispatchJob } from './dispatch-job.js';
+import type { RegisterReply } from '../answer/register-reply.js';
 import type { PayloadSealer } from './payload-sealer.js';
 
 /**

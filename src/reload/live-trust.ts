@@ -1,4 +1,4 @@
-import type { HopOrigin, HopSecurity, VerifiedMessage } from '../intake/hop-security.js';
+import type { HopOrigin, HopSecurity, VerifiedMessage } from '../security/hop-security.js';
 import type { PartyRegistry } from '../parties/party-registry.js';
 import type { Envelope } from '../soap/read-envelope.js';
 import type { ReleasePolicy } from '../routing/release-policy.js';

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import type { OperatorAction, OperatorEvent } from '../protocol/protocol-record.js';
-import { pemReader } from '../security/hop-security-setup.js';
+import { pemReader } from './hop-security-setup.js';
 import type { ReplayGuard } from '../security/replay-guard.js';
 import { liveChanges } from './live-changes.js';
 import { readLiveMaterial, type LiveMaterial } from './live-material.js';

@@ -3,19 +3,20 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { closeRedis } from '../queue/redis-connections.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
-import type { ConfiguredWork } from '../message-work/configured-message-work.js';
 import type { NewProtocolRecord } from '../protocol/protocol-record.js';
 import type { ReplayGuard } from '../security/replay-guard.js';
 import { RedisReloadBus } from './reload-bus.js';
 import { Reloader } from './reloader.js';
 import { FileSuspensionStore, RedisSuspensionStore, type SuspensionStore } from './suspensions.js';
 import type { LiveMaterial } from './live-material.js';
+import type { LiveTrust } from './live-trust.js';
 
 export interface ReloadingDeps {
   config: GatewayConfig;
   /** Reads the configuration again; by default the one the gateway started with (files and suspensions are still read afresh). */
   load?: () => GatewayConfig;
-  configured: ConfiguredWork;
+  /** The main thread's live trust and what it was built from (the configured message work's). */
+  configured: { live: LiveTrust; material: LiveMaterial };
   /** The worker pool's switch, where the work runs on threads. */
   switchThreads?: (material: LiveMaterial) => Promise<void>;
   replayGuard: ReplayGuard;

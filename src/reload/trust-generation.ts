@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import type { GatewayConfig } from '../config/gateway-config.js';
-import { unsignedHops, type HopSecurity } from '../intake/hop-security.js';
+import { unsignedHops, type HopSecurity } from '../security/hop-security.js';
 import { PartyRegistry } from '../parties/party-registry.js';
 import type { ReplayGuard } from '../security/replay-guard.js';
 import { prepareSigner } from '../security/signer.js';

@@ -18,7 +18,8 @@ export const LAENDER = {
   '16': 'Thüringen',
 } as const;
 export type LandCode = keyof typeof LAENDER;
-export const LAND_CODES = Object.keys(LAENDER) as LandCode[];
+// Sorted: "10"–"16" are integer-like keys, which Object.keys lists before "01"–"09".
+export const LAND_CODES = (Object.keys(LAENDER) as LandCode[]).sort();
 
 export function isLandCode(s: string): s is LandCode {
   return Object.hasOwn(LAENDER, s);

@@ -1,12 +1,12 @@
 import { XmlDocument } from 'libxml2-wasm';
-import { dvdvFingerprint } from '../dvdv/client-assertion.js';
-import type { HopOrigin, HopSecurity, VerifiedMessage } from '../intake/hop-security.js';
-import type { PartyRegistry } from '../parties/party-registry.js';
+import { dvdvFingerprint } from './cert-fingerprint.js';
+import type { HopOrigin, HopSecurity, VerifiedMessage } from './hop-security.js';
 import type { Envelope } from '../soap/read-envelope.js';
 import { VORGANG_ELEMENT_ID } from '../soap/write-envelope.js';
 import type { ReplayGuard } from './replay-guard.js';
 import { prepareSigner, type SignerIdentity } from './signer.js';
-import { TrustStore } from './trust.js';
+import { TrustStore, type PartyTrust } from './trust.js';
+import type { CertificateInfo } from './cert-info.js';
 import type { CryptoPolicy } from './crypto-policy.js';
 import { verifyAndTrust } from './verify-and-trust.js';
 import { signEnvelope } from './wss-sign.js';
@@ -25,11 +25,28 @@ export interface WssHopSecurityOptions {
  * their autor, registers' answers by the party configured for that register; the gateway signs
  * everything it sends with its own key. Only the signed message is handed on.
  */
+/**
+ * Who the parties are, as the hop security asks it (the party registry answers). Owned here, so
+ * that security needs nothing above it.
+ */
+export interface SenderParties {
+  /** The party a caller's message speaks for: by its autor and the signer certificate. */
+  partyForCaller(autorKennung: string | undefined, signer: CertificateInfo): PartyTrust | undefined;
+  /** The party whose certificates sign a register's answers. */
+  partyForTarget(target: string): PartyTrust | undefined;
+  /** The same, for a register found in the DVDV: only the certificates it publishes there. */
+  partyForDirectoryTarget(target: string, certificates: readonly string[]): PartyTrust | undefined;
+  /** Whether the party is admitted by its DVDV category (checked after the signature). */
+  admitsByCategory(partyId: string): boolean;
+  /** Whether any party may still use SHA-1 (so SHA-1 is parsed at all). */
+  anyAllowsSha1(): boolean;
+}
+
 export class WssHopSecurity implements HopSecurity {
   private readonly trustStore = new TrustStore();
   private readonly clock: () => Date;
 
-  constructor(private readonly signer: SignerIdentity, private readonly parties: PartyRegistry, private readonly opts: WssHopSecurityOptions) {
+  constructor(private readonly signer: SignerIdentity, private readonly parties: SenderParties, private readonly opts: WssHopSecurityOptions) {
     prepareSigner(signer); // a key that does not match its certificate fails at start, not per request
     this.clock = opts.clock ?? (() => new Date());
   }

@@ -10,7 +10,8 @@
 import type { XmlElement, XmlTreeNode } from 'libxml2-wasm';
 import { digest, digestUriOf, rawSign } from './algorithms.js';
 import { newId } from './ids.js';
-import { Alg, NS, WSS_BASE64, WSS_X509V3 } from './ns.js';
+import { Alg, WSS_BASE64, WSS_X509V3 } from './ns.js';
+import { NS } from '../xml/namespaces.js';
 import { prepareSigner, type SignerIdentity } from './signer.js';
 import { attrNS, canonicalSubtree, childElements, is, withDocument } from './xml-dom.js';
 

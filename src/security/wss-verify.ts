@@ -21,7 +21,8 @@ import { XmlElement, XmlXPath, type XmlDocument } from 'libxml2-wasm';
 import { RejectedMessageError } from '../errors.js';
 import { STRICT_C14N } from './algorithms.js';
 import { certificateInfo, type CertificateInfo } from './cert-info.js';
-import { NS, WSS_BASE64, WSS_X509V3 } from './ns.js';
+import { WSS_BASE64, WSS_X509V3 } from './ns.js';
+import { NS } from '../xml/namespaces.js';
 import {
   SignatureCheckError,
   buildIdIndex,

@@ -23,7 +23,8 @@ import {
   type AlgorithmPolicy,
   type HashName,
 } from './algorithms.js';
-import { Alg, NS } from './ns.js';
+import { Alg } from './ns.js';
+import { NS } from '../xml/namespaces.js';
 import {
   attrNS,
   canonicalDocument,

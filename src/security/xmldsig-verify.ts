@@ -6,7 +6,7 @@
 import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import { XmlElement, XmlXPath } from 'libxml2-wasm';
 import type { AlgorithmPolicy } from './algorithms.js';
-import { NS } from './ns.js';
+import { NS } from '../xml/namespaces.js';
 import { SignatureCheckError, buildIdIndex, verifySignatureElement } from './xmldsig-core.js';
 import { attrNS, withDocument } from './xml-dom.js';
 

@@ -7,7 +7,7 @@
 import type { Antwort, PersonView } from './decide.js';
 import type { LandInfo } from './lands.js';
 import type { Person } from './population.js';
-import type { Identifikation, Party } from './request.js';
+import type { Identifikation, SimulatedParty } from './request.js';
 import type { Release } from '../xmeld/releases.js';
 import {
   LIST_URI,
@@ -28,7 +28,7 @@ export const VENDOR_NS = 'urn:xmeld-gateway:simulator:vendor';
 export interface AnswerMeta {
   info: LandInfo;
   /** The request's identification (→ ursprungsnachricht) and author (→ leser). */
-  request: { identifikation: Identifikation; autor: Party };
+  request: { identifikation: Identifikation; autor: SimulatedParty };
   /** Identification of the answer itself; fresh when omitted. */
   identifikation?: Identifikation;
   /** The request's release, which the answer is written in (default 25.11a). */

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LandInfo } from './lands.js';
 import type { Address } from './population.js';
-import type { Erreichbarkeit, Identifikation, Party } from './request.js';
+import type { Erreichbarkeit, Identifikation, SimulatedParty } from './request.js';
 import { RELEASE_FACTS, type Release } from '../xmeld/releases.js';
 import { code, el, ela, type XmlNodeSpec } from './xml-writer.js';
 
@@ -77,7 +77,7 @@ function erreichbarkeitNode(e: Erreichbarkeit): XmlNodeSpec {
   );
 }
 
-export function partyNode(tag: 'leser' | 'autor', p: Party): XmlNodeSpec {
+export function partyNode(tag: 'leser' | 'autor', p: SimulatedParty): XmlNodeSpec {
   return el(
     tag,
     code('verzeichnisdienst', 'DVDV', LIST_URI.verzeichnisdienst, '3'),
@@ -87,7 +87,7 @@ export function partyNode(tag: 'leser' | 'autor', p: Party): XmlNodeSpec {
   );
 }
 
-export function nachrichtenkopf(id: Identifikation, leser: Party, autor: Party, release: Release = '25.11a'): XmlNodeSpec {
+export function nachrichtenkopf(id: Identifikation, leser: SimulatedParty, autor: SimulatedParty, release: Release = '25.11a'): XmlNodeSpec {
   return el(
     'nachrichtenkopf.g2g',
     el('identifikation.nachricht', identifikationChildren(id, release)),
@@ -104,7 +104,7 @@ export function gebaeude(tag: string, a: Address): XmlNodeSpec {
   );
 }
 
-export function registerParty(info: LandInfo): Party {
+export function registerParty(info: LandInfo): SimulatedParty {
   return {
     kennung: `ags:${info.registerAgs}`,
     name: `Simuliertes Melderegister ${info.name}`,

@@ -4,7 +4,7 @@
  * anforderungselemente — but in the same structure.
  */
 import type { Address } from './population.js';
-import type { Identifikation, Party, Suchbereich } from './request.js';
+import type { Identifikation, SimulatedParty, SimulatedSuchbereich } from './request.js';
 import {
   AGS_LIST_VERSION,
   LIST_URI,
@@ -18,7 +18,7 @@ import {
 import { code, el, ela, renderDocument, type XmlNodeSpec } from './xml-writer.js';
 
 /** A Niedersachsen police authority (a § 34 Abs. 4 BMG security authority) as the caller. */
-export const DEFAULT_AUTHOR: Party = {
+export const DEFAULT_AUTHOR: SimulatedParty = {
   kennung: 'dbs:030000010000',
   name: 'Polizeidirektion Simulation (Niedersachsen)',
   erreichbarkeit: [{ kanal: '01', kennung: 'poststelle@polizei-simulation.invalid' }],
@@ -36,7 +36,7 @@ export interface QueryCommon {
   /** `leser/kennung`, e.g. `ags:09162000`. */
   leserKennung: string;
   leserName?: string;
-  autor?: Party;
+  autor?: SimulatedParty;
   aktenzeichen?: string;
 }
 
@@ -52,13 +52,13 @@ export interface Query1330Spec extends QueryCommon {
 
 export interface Query1332Spec extends QueryCommon {
   auswahldaten: { nachname?: string; vornamen?: string; geburtsdatum?: string; geschlecht?: string };
-  suchbereich: Suchbereich;
+  suchbereich: SimulatedSuchbereich;
   anforderungselemente?: string[];
 }
 
 function head(spec: QueryCommon): XmlNodeSpec[] {
   const autor = spec.autor ?? DEFAULT_AUTHOR;
-  const leser: Party = { kennung: spec.leserKennung, name: spec.leserName ?? 'Meldebehörde', erreichbarkeit: [] };
+  const leser: SimulatedParty = { kennung: spec.leserKennung, name: spec.leserName ?? 'Meldebehörde', erreichbarkeit: [] };
   return [nachrichtenkopf(spec.identifikation, leser, autor), gebaeude('anschrift.autor', DEFAULT_AUTHOR_ADDRESS)];
 }
 
@@ -130,7 +130,7 @@ export function compose1330(spec: Query1330Spec): string {
   return renderDocument(root);
 }
 
-const SUCHBEREICH_LIST: Record<Suchbereich['art'], string | undefined> = {
+const SUCHBEREICH_LIST: Record<SimulatedSuchbereich['art'], string | undefined> = {
   bundesland: LIST_URI.bundesland,
   bezirk: 'urn:de:bund:destatis:bevoelkerungsstatistik:schluessel:bezirk',
   kreis: 'urn:de:bund:destatis:bevoelkerungsstatistik:schluessel:kreis',

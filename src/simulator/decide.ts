@@ -4,7 +4,7 @@
  * decision into bytes (or a dead socket).
  */
 import type { RueckweisungCode } from '../errors.js';
-import { LANDS, landOfAgs, type BlockDialect, type LandCode, type LandInfo } from './lands.js';
+import { LANDS, landOfAgsPrefix, type BlockDialect, type LandCode, type LandInfo } from './lands.js';
 import { magicFor } from './magic.js';
 import { matchFreieSuche, matchPersonensuche, visibleRelatives, type PersonensucheMatch } from './match.js';
 import type { Person, Population } from './population.js';
@@ -147,7 +147,7 @@ const wrongRecipient = (): Decision => ({
 function decide1330(ctx: RegisterContext, q: Personensuche1330): Decision {
   const sp = q.suchprofil;
   if (sp.kind === 'identifikationsmerkmal') {
-    const leserLand = q.leser.kennung.startsWith('ags:') ? landOfAgs(q.leser.kennung.slice(4)) : ctx.land;
+    const leserLand = q.leser.kennung.startsWith('ags:') ? landOfAgsPrefix(q.leser.kennung.slice(4)) : ctx.land;
     if (leserLand !== ctx.land) return wrongRecipient();
     const person = resolveIdentifikationsmerkmal(ctx.population, ctx.land, sp.token);
     if (!person) return { kind: 'answer', message: '1331', antwort: rueckweisung('01') };
@@ -156,7 +156,7 @@ function decide1330(ctx: RegisterContext, q: Personensuche1330): Decision {
       : { kind: 'auskunft' as const, ergebnisstatus: '01' as const, persons: [fullView(ctx, person)] };
     return { kind: 'answer', message: '1331', antwort };
   }
-  if (landOfAgs(sp.ags) !== ctx.land) return wrongRecipient();
+  if (landOfAgsPrefix(sp.ags) !== ctx.land) return wrongRecipient();
   if (q.leser.kennung !== `ags:${sp.ags}`) return { kind: 'answer', message: '1331', antwort: rueckweisung('14') };
   const normal = (): Antwort => fromMatch(ctx, matchPersonensuche(ctx.population, ctx.land, sp));
   const magic = decideMagic(ctx, '1331', sp.nachname, normal, () => doubleHit(ctx, sp.ags, sp.nachname, sp.vornamen));
@@ -165,7 +165,7 @@ function decide1330(ctx: RegisterContext, q: Personensuche1330): Decision {
 
 function decide1332(ctx: RegisterContext, q: FreieSuche1332): Decision {
   const { suchbereich, auswahldaten } = q;
-  if (landOfAgs(suchbereich.code) !== ctx.land) return { kind: 'answer', message: '1333', antwort: rueckweisung('22') };
+  if (landOfAgsPrefix(suchbereich.code) !== ctx.land) return { kind: 'answer', message: '1333', antwort: rueckweisung('22') };
   const normal = (): Antwort => {
     const persons = matchFreieSuche(ctx.population, ctx.land, { ...auswahldaten, areaPrefix: suchbereich.code });
     if (persons.length === 0) return neutralAnswer('standard');

@@ -1,5 +1,5 @@
 import { constants, createPublicKey, verify, X509Certificate } from 'node:crypto';
-import { dvdvFingerprint } from '../dvdv/client-assertion.js';
+import { dvdvFingerprint } from '../security/cert-fingerprint.js';
 
 /**
  * The simulated DVDV's standalone authentication (`extern/standaloneauth/token`): a JWT client

@@ -7,7 +7,7 @@
  */
 import { randomUUID, X509Certificate } from 'node:crypto';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
-import { dvdvFingerprint } from '../dvdv/client-assertion.js';
+import { dvdvFingerprint } from '../security/cert-fingerprint.js';
 import type { DvdvCertificate, DvdvProblem, DvdvRequest, DvdvService } from '../dvdv/dvdv-types.js';
 import { acceptedClient } from './dvdv-token.js';
 import { isLandCode, LANDS, type LandCode } from './lands.js';

@@ -3,15 +3,11 @@
  * dialect in which it answers a query for a person with an Auskunftssperre.
  */
 
-export const LAND_CODES = [
-  '01', '02', '03', '04', '05', '06', '07', '08',
-  '09', '10', '11', '12', '13', '14', '15', '16',
-] as const;
-export type LandCode = (typeof LAND_CODES)[number];
+import { isLandCode, LAND_CODES, type LandCode } from '../routing/laender.js';
 
-export function isLandCode(value: string): value is LandCode {
-  return (LAND_CODES as readonly string[]).includes(value);
-}
+// One LandCode for the whole project (the routing's): the simulator answers for the same Länder.
+export { isLandCode, LAND_CODES, type LandCode };
+
 
 /**
  * How a register says "blocked" (§ 51 BMG). The law wants this indistinguishable from "not
@@ -80,7 +76,7 @@ export const LANDS: Readonly<Record<LandCode, LandInfo>> = {
 };
 
 /** Land of an AGS (its first two digits), or undefined when they are no Land code. */
-export function landOfAgs(ags: string): LandCode | undefined {
+export function landOfAgsPrefix(ags: string): LandCode | undefined {
   const prefix = ags.slice(0, 2);
   return isLandCode(prefix) ? prefix : undefined;
 }

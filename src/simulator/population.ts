@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { isLandCode, landOfAgs, type LandCode } from './lands.js';
+import { isLandCode, landOfAgsPrefix, type LandCode } from './lands.js';
 
 const agsSchema = z.string().regex(/^\d{8}$/, 'AGS must be 8 digits');
 const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'date must be YYYY-MM-DD');
@@ -68,7 +68,7 @@ export function populationFromData(data: unknown): Population {
   for (const [land, { persons }] of Object.entries(parsed.data.lands)) {
     if (!isLandCode(land)) throw new PopulationError(`unknown Land code ${land}`);
     for (const p of persons) {
-      if (landOfAgs(p.ags) !== land) throw new PopulationError(`${p.id}: AGS ${p.ags} is not in Land ${land}`);
+      if (landOfAgsPrefix(p.ags) !== land) throw new PopulationError(`${p.id}: AGS ${p.ags} is not in Land ${land}`);
       if (seen.has(p.id)) throw new PopulationError(`duplicate person id ${p.id}`);
       seen.add(p.id);
     }

@@ -5,11 +5,8 @@
  * are never expanded, nothing is loaded from the network.
  */
 import { ParseOption, XmlC14NMode, XmlDocument, type XmlNode } from 'libxml2-wasm';
+import { NS as WIRE } from '../xml/namespaces.js';
 import { RELEASES, RELEASE_FACTS, releaseOfNamespace, type Release } from '../xmeld/releases.js';
-
-export const GW_NS = 'urn:xmeld-gateway:1';
-export const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
-export const SOAP12_NS = 'http://www.w3.org/2003/05/soap-envelope';
 
 export type SoapVersion = '1.1' | '1.2';
 
@@ -25,7 +22,7 @@ export interface Erreichbarkeit {
   zusatz?: string;
 }
 
-export interface Party {
+export interface SimulatedParty {
   kennung: string;
   name?: string;
   erreichbarkeit: Erreichbarkeit[];
@@ -40,12 +37,12 @@ export type Suchprofil1330 =
   | { kind: 'auswahldaten'; nachname: string; vornamen: string; ags: string; geburtsdatum?: string }
   | { kind: 'identifikationsmerkmal'; token: string };
 
-export type Suchbereich = { art: 'bundesland' | 'bezirk' | 'kreis' | 'gemeindeschluessel'; code: string };
+export type SimulatedSuchbereich = { art: 'bundesland' | 'bezirk' | 'kreis' | 'gemeindeschluessel'; code: string };
 
 interface MessageCommon {
   identifikation: Identifikation;
-  leser: Party;
-  autor: Party;
+  leser: SimulatedParty;
+  autor: SimulatedParty;
 }
 
 export interface Personensuche1330 extends MessageCommon {
@@ -56,7 +53,7 @@ export interface Personensuche1330 extends MessageCommon {
 export interface FreieSuche1332 extends MessageCommon {
   kind: '1332';
   auswahldaten: NameCriteria & { geburtsdatum?: string; geschlecht?: string };
-  suchbereich: Suchbereich;
+  suchbereich: SimulatedSuchbereich;
 }
 
 export type XmeldQuery = Personensuche1330 | FreieSuche1332;
@@ -80,7 +77,7 @@ export class RequestRejected extends Error {
     readonly rts: 'X000' | 'X001' | 'S999' | 'V000',
     readonly reason: string,
     readonly soapVersion?: SoapVersion,
-    readonly partial?: { identifikation: Identifikation; autor: Party },
+    readonly partial?: { identifikation: Identifikation; autor: SimulatedParty },
     /** The release the request's namespace names, where it names one this register knows. */
     readonly release?: Release,
   ) {
@@ -92,7 +89,7 @@ export class RequestRejected extends Error {
 let NS = nsFor('25.11a');
 
 function nsFor(release: Release): Record<string, string> {
-  return { x: RELEASE_FACTS[release].namespace, gw: GW_NS, s11: SOAP11_NS, s12: SOAP12_NS };
+  return { x: RELEASE_FACTS[release].namespace, gw: WIRE.gw, s11: WIRE.soap11, s12: WIRE.soap12 };
 }
 
 /** Refuse any DTD before libxml2 sees it: no internal subset, no entity declarations, no risk. */
@@ -115,12 +112,12 @@ function requiredText(node: XmlNode, xpath: string, what: string, ctx: Ctx): str
 
 interface Ctx {
   soapVersion?: SoapVersion;
-  partial?: { identifikation: Identifikation; autor: Party };
+  partial?: { identifikation: Identifikation; autor: SimulatedParty };
   release?: Release;
   reject(rts: RequestRejected['rts'], reason: string): RequestRejected;
 }
 
-function readParty(node: XmlNode | null): Party | undefined {
+function readParty(node: XmlNode | null): SimulatedParty | undefined {
   if (!node) return undefined;
   const kennung = textAt(node, 'kennung');
   if (!kennung) return undefined;
@@ -194,7 +191,7 @@ function read1332(message: XmlNode, common: MessageCommon, ctx: Ctx): FreieSuche
       ...(geburtsdatum ? { geburtsdatum } : {}),
       ...(geschlecht ? { geschlecht } : {}),
     },
-    suchbereich: { art: art as Suchbereich['art'], code },
+    suchbereich: { art: art as SimulatedSuchbereich['art'], code },
   };
 }
 
@@ -221,8 +218,8 @@ export function parseRequest(raw: Buffer, accepts: readonly Release[] = RELEASES
     if (doc.dtd !== null) throw ctx.reject('X000', 'DOCTYPE ist nicht erlaubt');
     const root = doc.root;
     if (root.name !== 'Envelope') throw ctx.reject('S999', 'kein SOAP-Envelope');
-    if (root.namespaceUri === SOAP11_NS) ctx.soapVersion = '1.1';
-    else if (root.namespaceUri === SOAP12_NS) ctx.soapVersion = '1.2';
+    if (root.namespaceUri === WIRE.soap11) ctx.soapVersion = '1.1';
+    else if (root.namespaceUri === WIRE.soap12) ctx.soapVersion = '1.2';
     else throw ctx.reject('S999', 'unbekannte SOAP-Version');
     const p = ctx.soapVersion === '1.1' ? 's11' : 's12';
 

@@ -17,7 +17,7 @@ import {
   RequestRejected,
   type Identifikation,
   type ParsedRequest,
-  type Party,
+  type SimulatedParty,
   type SoapVersion,
 } from './request.js';
 import { CONTENT_TYPE, envelope, faultBody, faultStatus, type FaultSide } from './soap.js';
@@ -107,7 +107,7 @@ export async function startSimulatedRegisters(opts: SimulatorOptions = {}): Prom
     await send(reply, version, faultStatus(version, side), envelope(version, body, headerXml));
   }
 
-  function meta(land: LandCode, request: { identifikation: Identifikation; autor: Party }, release: Release): AnswerMeta {
+  function meta(land: LandCode, request: { identifikation: Identifikation; autor: SimulatedParty }, release: Release): AnswerMeta {
     return { info: LANDS[land], request, release };
   }
 

@@ -2,7 +2,8 @@
  * SOAP 1.1 / 1.2 envelopes and faults as the simulated registers send them. The answer uses
  * the version of the request; faults carry an optional 0910 in their detail.
  */
-import { SOAP11_NS, SOAP12_NS, type SoapVersion } from './request.js';
+import { type SoapVersion } from './request.js';
+import { NS } from '../xml/namespaces.js';
 import { escapeText } from './xml-writer.js';
 
 export const CONTENT_TYPE: Record<SoapVersion, string> = {
@@ -12,7 +13,7 @@ export const CONTENT_TYPE: Record<SoapVersion, string> = {
 
 /** Envelope with an optional header block (already serialized) and one body element. */
 export function envelope(version: SoapVersion, body: string, headerXml?: string): string {
-  const ns = version === '1.1' ? SOAP11_NS : SOAP12_NS;
+  const ns = version === '1.1' ? NS.soap11 : NS.soap12;
   // Copied fragments (gw:vorgang) go in verbatim: re-indenting would alter their whitespace.
   const header = headerXml ? `<soap:Header>\n${headerXml}\n</soap:Header>\n` : '';
   return (

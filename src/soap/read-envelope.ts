@@ -1,6 +1,6 @@
 import { XmlElement, XmlText, XmlCData, type XmlDocument, type XmlTreeNode } from 'libxml2-wasm';
 import { RejectedMessageError } from '../errors.js';
-import { GATEWAY_NS } from '../xmeld/namespaces.js';
+import { NS } from '../xml/namespaces.js';
 import { soapVersionOfNamespace, type SoapVersion } from './soap-version.js';
 
 export interface Envelope {
@@ -51,7 +51,7 @@ function elementChildren(parent: XmlElement, where: string): XmlElement[] {
 }
 
 function readVorgangsnummer(header: XmlElement): string | undefined {
-  const found = header.find('gw:vorgang/gw:vorgangsnummer', { gw: GATEWAY_NS });
+  const found = header.find('gw:vorgang/gw:vorgangsnummer', { gw: NS.gw });
   if (found.length > 1) throw new RejectedMessageError('X001', 'Mehrere Vorgangsnummern im SOAP-Header');
   const text = found[0]?.content.trim();
   return text === '' ? undefined : text;

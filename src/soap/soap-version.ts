@@ -1,8 +1,8 @@
-import { SOAP11_NS, SOAP12_NS } from '../xmeld/namespaces.js';
+import { NS } from '../xml/namespaces.js';
 
 export type SoapVersion = '1.1' | '1.2';
 
-export const SOAP_NS: Record<SoapVersion, string> = { '1.1': SOAP11_NS, '1.2': SOAP12_NS };
+export const SOAP_NS: Record<SoapVersion, string> = { '1.1': NS.soap11, '1.2': NS.soap12 };
 
 export const CONTENT_TYPE: Record<SoapVersion, string> = {
   '1.1': 'text/xml; charset=utf-8',
@@ -10,8 +10,8 @@ export const CONTENT_TYPE: Record<SoapVersion, string> = {
 };
 
 export function soapVersionOfNamespace(ns: string): SoapVersion | undefined {
-  if (ns === SOAP11_NS) return '1.1';
-  if (ns === SOAP12_NS) return '1.2';
+  if (ns === NS.soap11) return '1.1';
+  if (ns === NS.soap12) return '1.2';
   return undefined;
 }
 

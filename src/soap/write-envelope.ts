@@ -1,5 +1,5 @@
 import { escapeText } from '../xml/escape.js';
-import { GATEWAY_NS, WSU_NS } from '../xmeld/namespaces.js';
+import { NS } from '../xml/namespaces.js';
 import { SOAP_NS, type SoapVersion } from './soap-version.js';
 
 /** The id the gw:vorgang header carries, so a signature can reference it. */
@@ -16,7 +16,7 @@ export interface EnvelopeParts {
 export function writeEnvelope(p: EnvelopeParts): string {
   const header = p.vorgangsnummer === undefined
     ? '<soap:Header/>'
-    : `<soap:Header><gw:vorgang xmlns:gw="${GATEWAY_NS}" xmlns:wsu="${WSU_NS}" wsu:Id="${VORGANG_ELEMENT_ID}">`
+    : `<soap:Header><gw:vorgang xmlns:gw="${NS.gw}" xmlns:wsu="${NS.wsu}" wsu:Id="${VORGANG_ELEMENT_ID}">`
       + `<gw:vorgangsnummer>${escapeText(p.vorgangsnummer)}</gw:vorgangsnummer></gw:vorgang></soap:Header>`;
   return `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="${SOAP_NS[p.version]}">`
     + header + `<soap:Body>${p.body}</soap:Body></soap:Envelope>`;

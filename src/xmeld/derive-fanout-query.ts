@@ -3,7 +3,7 @@ import { XmlDocument, XmlElement } from 'libxml2-wasm';
 import { TechnicalFailureError } from '../errors.js';
 import type { MessageValidator } from '../xml/message-validator.js';
 import { selfContainedXml } from '../xml/self-contained.js';
-import { nsOf } from '../xml/xpath-read.js';
+import { nsOf } from './xpath-read.js';
 import { replaceText } from './restamp-query.js';
 
 /**

@@ -1,8 +1,4 @@
-/** Namespaces and fixed values shared by the XMeld releases the gateway speaks (releases.ts has what differs). */
-export const GATEWAY_NS = 'urn:xmeld-gateway:1';
-export const SOAP11_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
-export const SOAP12_NS = 'http://www.w3.org/2003/05/soap-envelope';
-export const WSU_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
+/** Fixed values shared by the XMeld releases the gateway speaks (releases.ts has what differs; the wire's namespaces are in xml/namespaces.ts). */
 
 export const LIST_NACHRICHTEN = 'urn:de:xmeld:schluesseltabelle:xmeld.nachrichten';
 export const LIST_ERGEBNISSTATUS = 'urn:xoev-de:xmeld:codeliste:datenabruf.ergebnisstatus';

@@ -1,3 +1,4 @@
+import type { JsonTree } from '../xml/element-to-json.js';
 import type { Release } from './releases.js';
 
 /**
@@ -49,7 +50,6 @@ export interface QueryMessage {
   suchprofil: JsonTree;
 }
 
-export type JsonTree = string | { [name: string]: JsonTree | JsonTree[] };
 
 export type SecuritySelection = 'waffenrechtlicheErlaubnis' | 'waffenbesitzverbot' | 'sprengstoffrechtlicheErlaubnis';
 

@@ -1,7 +1,7 @@
 import { XmlElement, type XmlNode } from 'libxml2-wasm';
 import { RejectedMessageError } from '../errors.js';
 import { elementToJson } from '../xml/element-to-json.js';
-import { textAt, textsAt, countAt, nsOf } from '../xml/xpath-read.js';
+import { countAt, nsOf, textAt, textsAt } from './xpath-read.js';
 import { releaseOf } from './message-kind.js';
 import type { MessageIdentification, Party, QueryMessage, SecuritySelection, Selection, Suchbereich } from './query-message.js';
 

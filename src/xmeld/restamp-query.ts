@@ -1,7 +1,7 @@
 import { XmlDocument, XmlElement } from 'libxml2-wasm';
 import { TechnicalFailureError } from '../errors.js';
 import { selfContainedXml } from '../xml/self-contained.js';
-import { nsOf } from '../xml/xpath-read.js';
+import { nsOf } from './xpath-read.js';
 
 const IDENTIFICATION = 'nachrichtenkopf.g2g/identifikation.nachricht';
 

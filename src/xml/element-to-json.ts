@@ -1,11 +1,13 @@
 import { XmlElement, XmlText, XmlCData, type XmlTreeNode } from 'libxml2-wasm';
-import type { JsonTree } from '../xmeld/query-message.js';
 
 /**
  * A plain structure of an element's content: children by local name (repeated names become
  * arrays), leaves as trimmed text. Attributes are left out — code list metadata is not needed
  * where this is used (the protocol's record of a search profile).
  */
+/** An element as JSON: text leaves, repeated children as arrays. */
+export type JsonTree = string | { [name: string]: JsonTree | JsonTree[] };
+
 export function elementToJson(el: XmlElement): JsonTree {
   const out: { [name: string]: JsonTree | JsonTree[] } = {};
   let text = '';

@@ -7,7 +7,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config-check.js';
 import { loadConfig, parseConfig } from '../../src/config/gateway-config.js';
-import { checkPemFiles } from '../../src/security/hop-security-setup.js';
+import { checkPemFiles } from '../../src/reload/hop-security-setup.js';
 import { projectRoot } from '../support/paths.js';
 import { loadTestPki, testPkiDir } from '../support/test-pki.js';
 

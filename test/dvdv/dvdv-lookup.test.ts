@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dvdvLookup } from '../../src/cli/dvdv-commands.js';
-import { dvdvFingerprint } from '../../src/dvdv/client-assertion.js';
+import { dvdvFingerprint } from '../../src/security/cert-fingerprint.js';
 import { serviceUriFor } from '../../src/dvdv/service-target.js';
 import type { TestPki } from '../../src/security/test-pki.js';
 import { startSimulatedDvdv, type SimulatedDvdv } from '../../src/simulator/dvdv.js';

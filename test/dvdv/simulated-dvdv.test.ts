@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dvdvFingerprint } from '../../src/dvdv/client-assertion.js';
+import { dvdvFingerprint } from '../../src/security/cert-fingerprint.js';
 import { DirectoryCache } from '../../src/dvdv/directory-cache.js';
 import { DvdvClient } from '../../src/dvdv/dvdv-client.js';
 import type { DirectoryTarget } from '../../src/dvdv/dvdv-types.js';

@@ -4,7 +4,7 @@ import soap from 'soap';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/config/gateway-config.js';
-import { ReleaseSchemas } from '../../src/xml/release-schemas.js';
+import { ReleaseSchemas } from '../../src/xmeld/release-schemas.js';
 import { RELEASE_FACTS } from '../../src/xmeld/releases.js';
 import { translateQuery } from '../../src/xmeld/translate/translate-query.js';
 import { answerFacts } from '../support/answer-facts.js';

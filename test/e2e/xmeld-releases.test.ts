@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatewayConfig } from '../../src/config/gateway-config.js';
 import { LAND_CODES } from '../../src/routing/laender.js';
 import type { RegisterBehaviour } from '../../src/simulator/server.js';
-import { ReleaseSchemas } from '../../src/xml/release-schemas.js';
+import { ReleaseSchemas } from '../../src/xmeld/release-schemas.js';
 import { RELEASE_FACTS, type Release } from '../../src/xmeld/releases.js';
 import { translateQuery } from '../../src/xmeld/translate/translate-query.js';
 import { collect } from '../protocol/fixtures.js';

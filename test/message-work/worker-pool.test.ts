@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type GatewayConfig } from '../../src/config/gateway-config.js';
-import { QueryRefused } from '../../src/intake/accept-query.js';
+import { QueryRefused } from '../../src/message-work/accept-query.js';
 import { createLogger } from '../../src/log/logger.js';
 import { createConfiguredWork, type ConfiguredWork } from '../../src/message-work/configured-message-work.js';
 import { WorkersOverloadedError } from '../../src/message-work/overloaded.js';

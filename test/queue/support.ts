@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { TechnicalFailureError } from '../../src/errors.js';
-import type { DispatchJob, RegisterReply } from '../../src/queue/dispatch-job.js';
+import type { RegisterReply } from '../../src/answer/register-reply.js';
+import type { DispatchJob } from '../../src/queue/dispatch-job.js';
 
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -5,7 +5,7 @@ import { XmlDocument } from 'libxml2-wasm';
 import { officialErrors } from '../support/official-closure.js';
 import { officialVerdict } from '../support/official-xmeld.js';
 import { samplesDirOf } from '../support/paths.js';
-import { ReleaseSchemas } from '../../src/xml/release-schemas.js';
+import { ReleaseSchemas } from '../../src/xmeld/release-schemas.js';
 
 const ownSchema = ReleaseSchemas.load();
 

@@ -5,7 +5,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type GatewayConfig } from '../../src/config/gateway-config.js';
 import { cryptoReport } from '../../src/security/crypto-report.js';
-import { pemReader } from '../../src/security/hop-security-setup.js';
+import { pemReader } from '../../src/reload/hop-security-setup.js';
 import { startHarness, type Harness } from '../support/gateway-harness.js';
 import { projectRoot } from '../support/paths.js';
 import { loadTestPki, testPkiDir } from '../support/test-pki.js';

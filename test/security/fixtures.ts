@@ -6,7 +6,7 @@ import path from 'node:path';
 import { generateTestPki, testSigner, type IdentityName, type TestPki } from '../../src/security/test-pki.js';
 import type { PartyTrust } from '../../src/security/trust.js';
 import type { SignerIdentity } from '../../src/security/signer.js';
-import { NS } from '../../src/security/ns.js';
+import { NS } from '../../src/xml/namespaces.js';
 
 export const SHARED = path.resolve(process.cwd(), '../shared');
 export const PKI_DIR = path.join(os.tmpdir(), 'xmeld-gateway-security-test-pki');

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NS } from '../../src/security/ns.js';
+import { NS } from '../../src/xml/namespaces.js';
 import type { IdentityName, TestPki } from '../../src/security/test-pki.js';
 import { signEnvelope } from '../../src/security/wss-sign.js';
 import { envelope, loadPki, signerOf } from './fixtures.js';

@@ -6,7 +6,6 @@ import type { IdentityName, TestPki } from '../../src/security/test-pki.js';
 import { verifyAndTrust } from '../../src/security/verify-and-trust.js';
 import { signEnvelope, signEnvelopeDetailed } from '../../src/security/wss-sign.js';
 import { verifyEnvelope } from '../../src/security/wss-verify.js';
-import { NS } from '../../src/security/ns.js';
 import { envelope, loadPki, message1330, partyOf, signerOf } from './fixtures.js';
 
 let pki: TestPki;
@@ -31,7 +30,7 @@ describe('sign → verify round trip', () => {
     expect(result.soapVersion).toBe(soap);
     expect(result.nachrichtenUUID).toBe(uuid);
     expect(result.autorKennung).toBe('dbs:060030020000');
-    expect(result.messageName).toEqual({ ns: NS.xmeld, local: 'datenabruf.personensuche.suchanfrage.1330' });
+    expect(result.messageName).toEqual({ ns: 'http://www.osci.de/xmeld2511a', local: 'datenabruf.personensuche.suchanfrage.1330' });
     expect(result.messageXml.startsWith('<xmeld:datenabruf.personensuche.suchanfrage.1330')).toBe(true);
     expect(result.bodyXml).toContain(`<nachrichtenUUID>${uuid}</nachrichtenUUID>`);
     expect(result.signerCertificate.subject).toBe(pki.identities[signer].subject);

@@ -8,7 +8,7 @@ import { XmlDocument, XmlValidateError, type XmlElement, type XsdValidator } fro
 import { startSimulatedRegisters, type SimulatedRegisters } from '../../src/simulator/index.js';
 import { loadOfficialValidator, officialSchemasAvailable } from './official-schema.js';
 import { postSoap, readFixture, readManifest, soapEnvelope, vorgangHeader } from './helpers.js';
-import { ReleaseSchemas } from '../../src/xml/release-schemas.js';
+import { ReleaseSchemas } from '../../src/xmeld/release-schemas.js';
 import { translateQuery } from '../../src/xmeld/translate/translate-query.js';
 
 const manifest = await readManifest();

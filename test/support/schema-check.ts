@@ -1,5 +1,5 @@
 import { XmlDocument, XmlElement } from 'libxml2-wasm';
-import { ReleaseSchemas } from '../../src/xml/release-schemas.js';
+import { ReleaseSchemas } from '../../src/xmeld/release-schemas.js';
 import type { ValidationResult } from '../../src/xml/xsd-validator.js';
 
 let schema: ReleaseSchemas | undefined;

@@ -1,13 +1,13 @@
-import { ERGEBNISSTATUS, type Outcome, type Rejection } from '../answer/outcome.js';
+import { ERGEBNISSTATUS, type Outcome, type Rejection } from './outcome.js';
 import { TechnicalFailureClass } from '../errors.js';
 import { escapeText } from '../xml/escape.js';
-import type { GatewayIdentity } from './gateway-identity.js';
-import { LIST_ERGEBNISSTATUS, LIST_NICHTERSTELLUNG } from './namespaces.js';
-import type { MessageIdentification, Party } from './query-message.js';
-import type { Release } from './releases.js';
-import { identificationXml, messageStart, newIdentification } from './write-header.js';
+import type { GatewayIdentity } from '../xmeld/gateway-identity.js';
+import { LIST_ERGEBNISSTATUS, LIST_NICHTERSTELLUNG } from '../xmeld/namespaces.js';
+import type { MessageIdentification, Party } from '../xmeld/query-message.js';
+import type { Release } from '../xmeld/releases.js';
+import { identificationXml, messageStart, newIdentification } from '../xmeld/write-header.js';
 
-export interface AnswerContext {
+export interface WriteAnswerContext {
   /** 1331 answers a 1330, 1333 a 1332. */
   number: '1331' | '1333';
   /** The caller's query: its autor becomes the answer's leser, its id the ursprungsnachricht. */
@@ -19,7 +19,7 @@ export interface AnswerContext {
 }
 
 /** Writes the normalized answer the caller receives. */
-export function writeAnswer(outcome: Outcome, ctx: AnswerContext): { xml: string; identification: MessageIdentification } {
+export function writeAnswer(outcome: Outcome, ctx: WriteAnswerContext): { xml: string; identification: MessageIdentification } {
   const identification = newIdentification(ctx.number, ctx.now);
   const { open, close } = messageStart(ctx.number, identification, ctx.query.autor, ctx.gateway, ctx.release);
   const xml = open

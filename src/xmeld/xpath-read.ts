@@ -1,9 +1,9 @@
 import { XmlElement, type XmlNode } from 'libxml2-wasm';
-import { GATEWAY_NS } from '../xmeld/namespaces.js';
-import { RELEASE_FACTS, releaseOfNamespace } from '../xmeld/releases.js';
+import { NS } from '../xml/namespaces.js';
+import { RELEASE_FACTS, releaseOfNamespace } from './releases.js';
 
-const DEFAULT_NS = { x: RELEASE_FACTS['25.11a'].namespace, gw: GATEWAY_NS };
-const NS_BY_RELEASE = new Map(Object.values(RELEASE_FACTS).map((f) => [f.namespace, { x: f.namespace, gw: GATEWAY_NS }]));
+const DEFAULT_NS = { x: RELEASE_FACTS['25.11a'].namespace, gw: NS.gw };
+const NS_BY_RELEASE = new Map(Object.values(RELEASE_FACTS).map((f) => [f.namespace, { x: f.namespace, gw: NS.gw }]));
 
 /**
  * The prefix map for XPath below `node`: `x` is the XMeld namespace of the release the node's

@@ -3,11 +3,11 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/config-check.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
-import { readLiveMaterial, type LiveMaterial } from '../reload/live-material.js';
-import { LiveTrust } from '../reload/live-trust.js';
-import { buildTrustGeneration } from '../reload/trust-generation.js';
-import { InMemoryReplayGuard, type ReplayGuard } from './replay-guard.js';
-import { generateTestPki } from './test-pki.js';
+import { readLiveMaterial, type LiveMaterial } from './live-material.js';
+import { LiveTrust } from './live-trust.js';
+import { buildTrustGeneration } from './trust-generation.js';
+import { InMemoryReplayGuard, type ReplayGuard } from '../security/replay-guard.js';
+import { generateTestPki } from '../security/test-pki.js';
 
 /** `${PKI}` in a configured path stands for the test PKI directory. */
 export function pemReader(config: GatewayConfig): (file: string) => string {

@@ -9,8 +9,8 @@ import { releaseOfNamespace, type Release } from '../xmeld/releases.js';
 import type { MessageValidator } from '../xml/message-validator.js';
 import { parseHardened, type ParseLimits } from '../xml/parse-hardened.js';
 import { selfContainedXml } from '../xml/self-contained.js';
-import { textAt } from '../xml/xpath-read.js';
-import type { HopSecurity, VerifiedMessage } from './hop-security.js';
+import { textAt } from '../xmeld/xpath-read.js';
+import type { HopSecurity, VerifiedMessage } from '../security/hop-security.js';
 
 export interface AcceptedQuery {
   version: SoapVersion;

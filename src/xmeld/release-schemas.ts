@@ -1,8 +1,8 @@
 import type { XmlElement } from 'libxml2-wasm';
-import { RELEASES, releaseOfNamespace, type Release } from '../xmeld/releases.js';
-import { schemaVerdictOf, type MessageValidator } from './message-validator.js';
-import { XMELD_ENTRY_FILES, schemaDir } from './schema-files.js';
-import { XmeldSchema, type ValidationResult } from './xsd-validator.js';
+import { RELEASES, releaseOfNamespace, type Release } from './releases.js';
+import { schemaVerdictOf, type MessageValidator } from '../xml/message-validator.js';
+import { XMELD_ENTRY_FILES, schemaDir } from '../xml/schema-files.js';
+import { XmeldSchema, type ValidationResult } from '../xml/xsd-validator.js';
 
 /**
  * One compiled schema set per XMeld release, chosen by the message root's namespace: a 26.11
