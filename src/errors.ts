@@ -2,7 +2,7 @@
  * Typed errors of the gateway. Every refusal carries the XMeld code it is answered with:
  * an RTS reason (0910, code list urn:de:xmeld:schluesseltabelle:ruecksendung.einer.nachricht v5)
  * for messages the gateway cannot accept, a rueckweisung code (datenabruf.nichterstellung.grund v2)
- * for business rejections inside a 1331/1333.
+ * for business rejections inside a 1331/1333. Both code lists are catalogued here, once.
  *
  * Messages are fixed texts chosen by the gateway: they never contain request content, so they
  * can go into faults and logs as they are.
@@ -47,10 +47,52 @@ export class RejectedMessageError extends Error {
   }
 }
 
-/** Rueckweisung codes 01–24 (datenabruf.nichterstellung.grund v2). */
-export type RueckweisungCode =
-  | '01' | '02' | '03' | '04' | '05' | '06' | '07' | '08' | '09' | '10' | '11' | '12'
-  | '13' | '14' | '15' | '16' | '17' | '18' | '19' | '20' | '21' | '22' | '23' | '24';
+/**
+ * Rueckweisung reasons (datenabruf.nichterstellung.grund v2, 01–24): each code with the name the
+ * gateway's rules use for it and the code list's text.
+ */
+export const RueckweisungGrund = {
+  '01': { name: 'identifikationsmerkmalUngueltig', text: 'Das in der Suchanfrage angegebene Identifikationsmerkmal ist ungültig.' },
+  '02': { name: 'strasseUnbekannt', text: 'Für die in den Auswahldaten angegebene Straße wird keine passende Straßenbezeichnung im Melderegister gefunden.' },
+  '03': { name: 'keineSicherheitsbehoerde', text: 'Im Element sicherheitsbehoerde wurde der Wert „true“ übermittelt, obwohl es sich tatsächlich nicht um eine Sicherheits- bzw. Strafermittlungsbehörde handelt.' },
+  '04': { name: 'waffenrechtlicheErlaubnisNichtBerechtigt', text: 'Die abrufende Stelle ist zur Nutzung des Auswahldatums waffenrechtlicheErlaubnis nicht berechtigt.' },
+  '05': { name: 'waffenbesitzverbotNichtBerechtigt', text: 'Die abrufende Stelle ist zur Nutzung des Auswahldatums waffenbesitzverbot nicht berechtigt.' },
+  '06': { name: 'sprengstoffrechtlicheErlaubnisNichtBerechtigt', text: 'Die abrufende Stelle ist zur Nutzung des Auswahldatums sprengstoffrechtlicheErlaubnis nicht berechtigt.' },
+  '07': { name: 'ausweisdatenNichtBerechtigt', text: 'Die abrufende Stelle ist zum Abruf von Daten zu Ausweis- und Passdokumenten nicht berechtigt.' },
+  '08': { name: 'passversagungNichtBerechtigt', text: 'Die abrufende Stelle ist zum Abruf von Tatsachen nach § 3 Absatz 2 Nummer 4 BMG zu den Pass- und Ausweisdaten nicht berechtigt.' },
+  '09': { name: 'waffenSprengstoffNichtBerechtigt', text: 'Die abrufende Stelle ist zum Abruf von Daten für waffen- und sprengstoffrechtliche Verfahren nicht berechtigt.' },
+  '10': { name: 'wohnungsgeberNichtBerechtigt', text: 'Die abrufende Stelle ist zum Abruf von Daten zum Wohnungsgeber nicht berechtigt.' },
+  '11': { name: 'einzugsdatumNichtBerechtigt', text: 'Die abrufende Stelle ist zum Abruf des Einzugsdatums nicht berechtigt.' },
+  '12': { name: 'trefferlisteZuGross', text: 'Die Trefferliste überschreitet die maximale Größe von 1000 Treffern.' },
+  '13': { name: 'ergebnislisteZuGross', text: 'Die Ergebnisliste überschreitet die maximale Größe von 1000 Ergebnissen.' },
+  '14': { name: 'agsDesLesersAbweichend', text: 'Die Angaben zum AGS des Lesers der Suchanfrage stimmen nicht mit dem AGS in den Auswahldaten überein.' },
+  '15': { name: 'platzhalterBeiPhonetischerSuche', text: 'Wenn in der Suchanfrage der Einsatz einer phonetischen Suche bestimmt ist, dürfen keine Platzhalter verwendet werden.' },
+  '16': { name: 'technischerFehler', text: 'Es liegt ein interner technischer Fehler vor. Die Präzisierung erfolgt durch eine Freitextangabe im Element freitext.' },
+  '17': { name: 'sonstigerFachlicherFehler', text: 'Es liegt ein sonstiger fachlicher Fehler vor. Die Präzisierung erfolgt durch eine Freitextangabe im Element freitext.' },
+  '18': { name: 'mindestangabenFehlen', text: 'In den Auswahldaten sind die Mindestangaben gemäß § 38 Abs. 1 BMG für die Personensuche nach § 34a Abs. 2 BMG nicht erfüllt.' },
+  '19': { name: 'hausnummernbereichAbsteigend', text: 'In dem in den Auswahldaten der Suchanfrage angegebenen Hausnummernbereich ist die Ende-Angabe kleiner als die oder gleich der Beginn-Angabe.' },
+  '20': { name: 'geburtszeitraumAbsteigend', text: 'In dem in den Auswahldaten der Suchanfrage angegebenen Geburtszeitraum liegt das Ende-Datum am oder vor dem Beginn-Datum.' },
+  '21': { name: 'anschriftOhneStrasse', text: 'In den Auswahldaten der Suchanfrage wurde auf aktuelle oder inaktuelle Anschriften eingeschränkt, jedoch für die Anschrift keine Straße angegeben.' },
+  '22': { name: 'suchbereichNichtZustaendig', text: 'Der in der Suchanfrage bestimmte Suchbereich liegt nicht im Zuständigkeitsbereich der angefragten Stelle.' },
+  '23': { name: 'landesspezifischeErweiterungen', text: 'Das Element landesspezifischeErweiterungen wurde im länderübergreifenden Datenabruf übermittelt.' },
+  '24': { name: 'azrNummerUnzulaessig', text: 'Die AZR-Nummer ist in dieser Anfrage als Auswahldatum unzulässig.' },
+} as const;
+export type RueckweisungCode = keyof typeof RueckweisungGrund;
+
+/** The codes by name, for the rules: `RUECKWEISUNG.technischerFehler` is '16'. */
+export const RUECKWEISUNG = Object.fromEntries(
+  Object.entries(RueckweisungGrund).map(([code, { name }]) => [name, code]),
+) as { readonly [C in RueckweisungCode as (typeof RueckweisungGrund)[C]['name']]: C };
+
+export function isRueckweisungCode(s: unknown): s is RueckweisungCode {
+  return typeof s === 'string' && Object.hasOwn(RueckweisungGrund, s);
+}
+
+/**
+ * Most persons one Trefferliste (1331) or Ergebnisliste (1333) may carry (BMeldDAV § 1 Abs. 4);
+ * a longer one is answered with RUECKWEISUNG.trefferlisteZuGross / ergebnislisteZuGross instead.
+ */
+export const LIST_CAP = 1000;
 
 /** A business rejection decided by the gateway itself (pre-checks), answered inside a 1331/1333. */
 export class BusinessRejection extends Error {
@@ -64,7 +106,7 @@ export class BusinessRejection extends Error {
 }
 
 /**
- * Classes of technical failure at a target register. Each becomes rueckweisung 16 for the
+ * Classes of technical failure at a target register. Each becomes RUECKWEISUNG.technischerFehler (16) for the
  * caller, with a short freitext naming only the class.
  */
 export const TechnicalFailureClass = {

@@ -1,6 +1,5 @@
+import { LIST_CAP, RUECKWEISUNG } from '../errors.js';
 import type { Outcome, Rejection } from './outcome.js';
-
-const LIST_MAX = 1000;
 
 /**
  * One answer for a free search that fanned out: the persons of all legs in one Ergebnisliste.
@@ -17,7 +16,7 @@ export function mergeFanOut(outcomes: readonly Outcome[]): Outcome {
   const persons: string[] = [];
   for (const o of outcomes) if (o.kind !== 'neutral') persons.push(...(o as { persons: string[] }).persons);
   if (persons.length === 0) return { kind: 'neutral' };
-  if (persons.length > LIST_MAX) return { kind: 'rejected', reasons: [{ code: '13' }] };
+  if (persons.length > LIST_CAP) return { kind: 'rejected', reasons: [{ code: RUECKWEISUNG.ergebnislisteZuGross }] };
   return { kind: 'resultList', persons };
 }
 

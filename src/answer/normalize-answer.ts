@@ -1,5 +1,7 @@
 import { XmlElement, type XmlDocument } from 'libxml2-wasm';
-import { RejectedMessageError, TechnicalFailureError, type RueckweisungCode, type TechnicalFailure } from '../errors.js';
+import {
+  isRueckweisungCode, LIST_CAP, RejectedMessageError, RUECKWEISUNG, TechnicalFailureError, type RueckweisungCode, type TechnicalFailure,
+} from '../errors.js';
 import type { VerifiedMessage } from '../security/hop-security.js';
 import type { RegisterReply } from './register-reply.js';
 import { readEnvelope, type Envelope } from '../soap/read-envelope.js';
@@ -29,7 +31,6 @@ export interface NormalizeContext {
   verify: (raw: Buffer, envelope: Envelope) => Promise<VerifiedMessage>;
 }
 
-const RUECKWEISUNG_CODES = new Set(Array.from({ length: 24 }, (_, i) => String(i + 1).padStart(2, '0')));
 const FREITEXT_MAX = 500;
 
 /**
@@ -106,8 +107,8 @@ function readOutcome(message: XmlElement, ctx: NormalizeContext): Outcome {
     const reasons: Rejection[] = [];
     for (const r of rejections) {
       const code = textAt(r, 'x:grundDerRueckweisung/code');
-      if (code === undefined || !RUECKWEISUNG_CODES.has(code)) return technical('rules');
-      reasons.push(rejection(code as RueckweisungCode, textAt(r, 'x:freitext')));
+      if (!isRueckweisungCode(code)) return technical('rules');
+      reasons.push(rejection(code, textAt(r, 'x:freitext')));
     }
     return { kind: 'rejected', reasons };
   }
@@ -124,12 +125,12 @@ function readOutcome(message: XmlElement, ctx: NormalizeContext): Outcome {
     case '02':
       if (persons.length === 0) return { kind: 'neutral' };
       if (answerNumber !== '1331' || !persons.every(hasIdentifikationsmerkmal)) return technical('rules');
-      if (persons.length > 1000) return { kind: 'rejected', reasons: [{ code: '12' }] };
+      if (persons.length > LIST_CAP) return { kind: 'rejected', reasons: [{ code: RUECKWEISUNG.trefferlisteZuGross }] };
       return { kind: 'list', persons: persons.map((p) => personXml(p as XmlElement)) };
     case '04':
       if (answerNumber !== '1333') return technical('rules');
       if (persons.length === 0) return { kind: 'neutral' };
-      if (persons.length > 1000) return { kind: 'rejected', reasons: [{ code: '13' }] };
+      if (persons.length > LIST_CAP) return { kind: 'rejected', reasons: [{ code: RUECKWEISUNG.ergebnislisteZuGross }] };
       if (persons.length > 1 && !persons.every(hasIdentifikationsmerkmal)) return technical('rules');
       return { kind: 'resultList', persons: persons.map((p) => personXml(p as XmlElement)) };
     default:
@@ -142,8 +143,8 @@ function readOutcome(message: XmlElement, ctx: NormalizeContext): Outcome {
  * for 16 the caller gets the gateway's own class text, never the register's internals.
  */
 function rejection(code: RueckweisungCode, freitext: string | undefined): Rejection {
-  if (code === '17' && freitext !== undefined) return { code, freitext: freitext.slice(0, FREITEXT_MAX) };
-  if (code === '16') return { code, freitext: 'Technischer Fehler beim Register' };
+  if (code === RUECKWEISUNG.sonstigerFachlicherFehler && freitext !== undefined) return { code, freitext: freitext.slice(0, FREITEXT_MAX) };
+  if (code === RUECKWEISUNG.technischerFehler) return { code, freitext: 'Technischer Fehler beim Register' };
   return { code };
 }
 

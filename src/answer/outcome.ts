@@ -1,4 +1,4 @@
-import type { RueckweisungCode, TechnicalFailure } from '../errors.js';
+import { RUECKWEISUNG, type RueckweisungCode, type TechnicalFailure } from '../errors.js';
 
 /**
  * The one model every register answer is normalized into, whatever dialect it came in.
@@ -39,6 +39,6 @@ export function summarizeOutcome(o: Outcome): OutcomeSummary {
     case 'rejected':
       return { rueckweisung: o.reasons.map((r) => r.code) };
     case 'technical':
-      return { rueckweisung: ['16'], technicalFailure: o.failure };
+      return { rueckweisung: [RUECKWEISUNG.technischerFehler], technicalFailure: o.failure };
   }
 }

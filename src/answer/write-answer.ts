@@ -1,5 +1,5 @@
 import { ERGEBNISSTATUS, type Outcome, type Rejection } from './outcome.js';
-import { TechnicalFailureClass } from '../errors.js';
+import { RUECKWEISUNG, TechnicalFailureClass } from '../errors.js';
 import { escapeText } from '../xml/escape.js';
 import type { GatewayIdentity } from '../xmeld/gateway-identity.js';
 import { LIST_ERGEBNISSTATUS, LIST_NICHTERSTELLUNG } from '../xmeld/namespaces.js';
@@ -34,7 +34,7 @@ function antwortXml(o: Outcome): string {
     case 'rejected':
       return o.reasons.map(rueckweisungXml).join('');
     case 'technical':
-      return rueckweisungXml({ code: '16', freitext: TechnicalFailureClass[o.failure] });
+      return rueckweisungXml({ code: RUECKWEISUNG.technischerFehler, freitext: TechnicalFailureClass[o.failure] });
     case 'neutral':
       return auskunftXml(ERGEBNISSTATUS.neutral, []);
     default:

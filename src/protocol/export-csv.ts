@@ -5,78 +5,22 @@
  * details) are JSON in one cell.
  */
 import type { ProtocolRecord } from './protocol-record.js';
+import { FIELD_LIST, fieldValue, isUnset, type RecordFieldName } from './record-fields.js';
 
-export const CSV_COLUMNS = [
-  'vorgangsnummer',
-  'hop',
-  'at',
-  'partition',
-  'seq',
-  'messageType',
-  'nachrichtenUUID',
-  'autorKennung',
-  'abrufberechtigteStelle',
-  'aktenzeichen',
-  'anlassDesAbrufs',
-  'kennung',
-  'sicherheitsbehoerde',
-  'suchprofil',
-  'anforderungselemente',
-  'target',
-  'xmeldRelease',
-  'translatedFrom',
-  'endpoint',
-  'endpointSource',
-  'ergebnisstatus',
-  'rueckweisung',
-  'rts',
-  'technicalFailure',
-  'personCount',
-  'exportInfo',
-  'purgeInfo',
-  'operatorEvent',
-  'prevHash',
-  'hash',
-] as const;
+/** One column per field of the record (the outcome by its parts), in the field table's order. */
+export const CSV_COLUMNS: readonly RecordFieldName[] = FIELD_LIST.map((f) => f.name);
 
 export function csvCell(value: string): string {
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-function cellValue(r: ProtocolRecord, column: (typeof CSV_COLUMNS)[number]): string {
-  switch (column) {
-    case 'at':
-      return r.at.toISOString();
-    case 'suchprofil':
-      return r.suchprofil === undefined ? '' : JSON.stringify(r.suchprofil);
-    case 'anforderungselemente':
-      return r.anforderungselemente?.join(' ') ?? '';
-    case 'ergebnisstatus':
-      return r.outcome?.ergebnisstatus ?? '';
-    case 'rueckweisung':
-      return r.outcome?.rueckweisung?.join(' ') ?? '';
-    case 'rts':
-      return r.outcome?.rts ?? '';
-    case 'technicalFailure':
-      return r.outcome?.technicalFailure ?? '';
-    case 'personCount':
-      return r.outcome?.personCount === undefined ? '' : String(r.outcome.personCount);
-    case 'exportInfo':
-      return r.exportInfo ? JSON.stringify(r.exportInfo) : '';
-    case 'purgeInfo':
-      return r.purgeInfo ? JSON.stringify(r.purgeInfo) : '';
-    case 'operatorEvent':
-      return r.operatorEvent ? JSON.stringify(r.operatorEvent) : '';
-    default: {
-      const v = r[column];
-      return v === undefined || v === null ? '' : String(v);
-    }
-  }
-}
-
 export function csvLine(r: ProtocolRecord): string {
-  return `${CSV_COLUMNS.map((c) => csvCell(cellValue(r, c))).join(',')}\r\n`;
+  const cells = FIELD_LIST.map((f) => {
+    const v = fieldValue(r, f);
+    return csvCell(isUnset(f, v) ? '' : f.encoding.toCsv(v));
+  });
+  return `${cells.join(',')}\r\n`;
 }
 
 /** Header line, then one line per record; wrap in Readable.from() to pipe into a file. */

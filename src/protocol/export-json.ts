@@ -4,9 +4,10 @@
  * than one record, whatever the size of the export.
  */
 import type { ProtocolRecord } from './protocol-record.js';
+import { jsonForm } from './record-fields.js';
 
 export function ndjsonLine(r: ProtocolRecord): string {
-  return `${JSON.stringify({ ...r, at: r.at.toISOString() })}\n`;
+  return `${JSON.stringify(jsonForm(r))}\n`;
 }
 
 export async function* toNdjson(records: AsyncIterable<ProtocolRecord>): AsyncGenerator<string> {

@@ -13,7 +13,7 @@ import {
   authorityPartition,
   OPERATOR_PARTITION,
   type NewProtocolRecord,
-  type Outcome,
+  type RecordedOutcome,
 } from './protocol-record.js';
 
 export interface PartitionPolicy {
@@ -53,7 +53,7 @@ export function technicalRecord(record: NewProtocolRecord): NewProtocolRecord {
   if (record.translatedFrom !== undefined) out.translatedFrom = record.translatedFrom;
   if (record.endpoint !== undefined) out.endpoint = record.endpoint;
   if (record.endpointSource !== undefined) out.endpointSource = record.endpointSource;
-  const outcome: Outcome = {};
+  const outcome: RecordedOutcome = {};
   if (record.outcome?.rts !== undefined) outcome.rts = record.outcome.rts;
   if (record.outcome?.technicalFailure !== undefined) outcome.technicalFailure = record.outcome.technicalFailure;
   if (Object.keys(outcome).length > 0) out.outcome = outcome;

@@ -41,8 +41,11 @@ export function authorityPartition(authorityId: string): string {
   return `authority:${authorityId}`;
 }
 
-/** Kind of answer: codes and counts only. */
-export interface Outcome {
+/**
+ * The kind of answer as recorded: codes and counts only. (The answer itself, persons and all, is
+ * answer/outcome.ts's Outcome; this is what the protocol may keep of it.)
+ */
+export interface RecordedOutcome {
   /** ergebnisstatus code of the 1331/1333 (01–04). */
   ergebnisstatus?: string;
   /** rueckweisung codes (01–24). */
@@ -151,7 +154,7 @@ export interface NewProtocolRecord {
   endpoint?: string;
   /** Where that URL came from: the directory (`dvdv`) or the configuration (`config`). */
   endpointSource?: 'dvdv' | 'config';
-  outcome?: Outcome;
+  outcome?: RecordedOutcome;
   /** Defaults to `operator`. */
   partition?: string;
   exportInfo?: ExportInfo;

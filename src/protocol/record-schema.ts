@@ -7,62 +7,16 @@
  * recomputed on verify.
  */
 import { z } from 'zod';
-import {
-  HOPS,
-  INTERNAL_HOPS,
-  MESSAGE_TYPES,
-  OPERATOR_ACTIONS,
-  OPERATOR_PARTITION,
-  type NewProtocolRecord,
-  type Outcome,
-} from './protocol-record.js';
+import { INTERNAL_HOPS, type NewProtocolRecord } from './protocol-record.js';
+import { assemble, CONTENT_FIELDS, FIELD_LIST, fieldValue, isUnset } from './record-fields.js';
 
-// PostgreSQL text cannot hold NUL, and a lone surrogate would be stored as U+FFFD — the record
-// would then fail its own hash. Refuse both here rather than fail later.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const text = z
-  .string()
-  .refine((s) => !s.includes('\u0000'), 'NUL character')
-  .refine((s) => !LONE_SURROGATE.test(s), 'lone surrogate');
-const nonEmpty = text.refine((s) => s.length > 0, 'empty');
-
-const outcomeSchema = z.strictObject({
-  ergebnisstatus: text.optional(),
-  rueckweisung: z.array(text).optional(),
-  rts: text.optional(),
-  technicalFailure: text.optional(),
-  personCount: z.number().int().nonnegative().max(2_147_483_647).optional(),
-});
-
-const operatorEventSchema = z.strictObject({
-  action: z.enum(OPERATOR_ACTIONS),
-  actor: nonEmpty,
-  changes: z.array(text),
-  reason: text.optional(),
-});
-
+/** What a caller may set: the fields with a caller schema, the outcome's parts in one strict object. */
+const callerFields = FIELD_LIST.flatMap((f) => (f.caller === undefined ? [] : [{ ...f, caller: f.caller }]));
+const inPresence = (f: (typeof callerFields)[number]): z.ZodType =>
+  f.presence === 'optional' ? f.caller.optional() : f.presence === 'nullable' ? f.caller.nullable() : f.caller;
 const newRecordSchema = z.strictObject({
-  vorgangsnummer: nonEmpty,
-  hop: z.enum(HOPS),
-  at: z.date().refine((d) => !Number.isNaN(d.getTime()), 'invalid date'),
-  messageType: z.enum(MESSAGE_TYPES).nullable(),
-  nachrichtenUUID: text.optional(),
-  autorKennung: text.optional(),
-  abrufberechtigteStelle: text.optional(),
-  aktenzeichen: text.optional(),
-  anlassDesAbrufs: text.optional(),
-  kennung: text.optional(),
-  sicherheitsbehoerde: z.boolean().optional(),
-  suchprofil: z.unknown().optional(),
-  anforderungselemente: z.array(text).optional(),
-  target: text.optional(),
-  xmeldRelease: text.optional(),
-  translatedFrom: text.optional(),
-  endpoint: text.optional(),
-  endpointSource: z.enum(['dvdv', 'config']).optional(),
-  outcome: outcomeSchema.optional(),
-  partition: nonEmpty.optional(),
-  operatorEvent: operatorEventSchema.optional(),
+  ...Object.fromEntries(callerFields.filter((f) => f.group === undefined).map((f) => [f.name, inPresence(f)])),
+  outcome: z.strictObject(Object.fromEntries(callerFields.filter((f) => f.group === 'outcome').map((f) => [f.name, inPresence(f)]))).optional(),
 });
 
 /**
@@ -71,13 +25,6 @@ const newRecordSchema = z.strictObject({
  * protocol grow by more than this per hop.
  */
 export const MAX_RECORD_BYTES = 64 * 1024;
-
-/**
- * Every field a caller's record may have: the hash, the rows and the exports must carry each.
- * (exportInfo and purgeInfo are the store's own, written with its internal hops.)
- */
-export type RecordField = Exclude<keyof NewProtocolRecord, 'exportInfo' | 'purgeInfo'>;
-export const RECORD_FIELDS = Object.keys(newRecordSchema.shape) as RecordField[];
 
 export class InvalidProtocolRecordError extends Error {
   override readonly name = 'InvalidProtocolRecordError';
@@ -91,7 +38,7 @@ export function parseNewRecord(input: unknown): NewProtocolRecord & { partition:
     const issues = result.error.issues.map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`);
     throw new InvalidProtocolRecordError(`invalid protocol record: ${issues.join('; ')}`);
   }
-  const r = result.data;
+  const r = result.data as NewProtocolRecord & { partition: string };
   const size = Buffer.byteLength(JSON.stringify(r));
   if (size > MAX_RECORD_BYTES) {
     throw new InvalidProtocolRecordError(`invalid protocol record: ${size} bytes, more than ${MAX_RECORD_BYTES}`);
@@ -99,35 +46,14 @@ export function parseNewRecord(input: unknown): NewProtocolRecord & { partition:
   if (INTERNAL_HOPS.has(r.hop)) {
     throw new InvalidProtocolRecordError(`invalid protocol record: hop ${r.hop} is written by the store only`);
   }
-  return normaliseRecord({ ...r, partition: r.partition ?? OPERATOR_PARTITION });
+  return normaliseRecord(r);
 }
 
 /** Drops absent optionals and round-trips JSON parts, so write and read shapes are identical. */
 export function normaliseRecord<T extends NewProtocolRecord & { partition: string }>(r: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(r)) {
-    if (value === undefined) continue;
-    out[key] = value;
-  }
-  out['at'] = new Date(r.at.getTime());
-  if (r.suchprofil !== undefined) {
-    const json = JSON.stringify(r.suchprofil);
-    if (json === undefined) delete out['suchprofil'];
-    else out['suchprofil'] = JSON.parse(json) as unknown;
-  }
-  if (r.operatorEvent !== undefined) out['operatorEvent'] = JSON.parse(JSON.stringify(r.operatorEvent)) as unknown;
-  const outcome = r.outcome ? normaliseOutcome(r.outcome) : undefined;
-  if (outcome) out['outcome'] = outcome;
-  else delete out['outcome'];
-  return out as T;
-}
-
-function normaliseOutcome(o: Outcome): Outcome | undefined {
-  const out: Outcome = {};
-  if (o.ergebnisstatus !== undefined) out.ergebnisstatus = o.ergebnisstatus;
-  if (o.rueckweisung !== undefined) out.rueckweisung = [...o.rueckweisung];
-  if (o.rts !== undefined) out.rts = o.rts;
-  if (o.technicalFailure !== undefined) out.technicalFailure = o.technicalFailure;
-  if (o.personCount !== undefined) out.personCount = o.personCount;
-  return Object.keys(out).length > 0 ? out : undefined;
+  return assemble(CONTENT_FIELDS, (f) => {
+    const v = fieldValue(r, f);
+    if (v === undefined) return undefined;
+    return isUnset(f, v) ? null : f.encoding.normalise(v);
+  }) as T;
 }

@@ -4,43 +4,11 @@
  * statements SQLite words differently are overridden in sqlite-sql.ts; everything else is shared.
  */
 
+import { RECORD_COLUMNS } from './record-fields.js';
+
 export type SqlDialect = 'postgresql' | 'sqlite';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-
-/** Record columns in insert order; `recordToRow` (record-row.ts) yields values in this order. */
-export const RECORD_COLUMNS = [
-  'partition',
-  'seq',
-  'vorgangsnummer',
-  'hop',
-  'at',
-  'message_type',
-  'nachrichten_uuid',
-  'autor_kennung',
-  'abrufberechtigte_stelle',
-  'aktenzeichen',
-  'anlass_des_abrufs',
-  'kennung',
-  'sicherheitsbehoerde',
-  'suchprofil',
-  'anforderungselemente',
-  'target',
-  'ergebnisstatus',
-  'rueckweisung',
-  'rts',
-  'technical_failure',
-  'person_count',
-  'export_info',
-  'purge_info',
-  'xmeld_release',
-  'translated_from',
-  'endpoint',
-  'endpoint_source',
-  'operator_event',
-  'prev_hash',
-  'hash',
-] as const;
 
 /** Statement parameters per multi-row INSERT stay far below PostgreSQL's 65535. */
 export const INSERT_CHUNK = 500;

@@ -1,3 +1,4 @@
+import { RUECKWEISUNG } from '../errors.js';
 import type { QueryMessage } from '../xmeld/query-message.js';
 import { isLandCode, landOfKennung, type LandCode } from './laender.js';
 import { targetFor, type RouteDecision } from './route-query.js';
@@ -24,7 +25,7 @@ export function routeFreieSuche(q: QueryMessage, ownLand: string, ruleOf: (land:
   const area = q.suchbereich;
   const code = area?.codes[0];
   const land = code === undefined ? landOfKennung(q.leser.kennung) : landOfCode(code);
-  if (land === undefined || (area !== undefined && area.codes.length > 1)) return { kind: 'reject', code: '22' };
+  if (land === undefined || (area !== undefined && area.codes.length > 1)) return { kind: 'reject', code: RUECKWEISUNG.suchbereichNichtZustaendig };
   const target = targetFor(land, ownLand);
   const rule = ruleOf(land);
   const single = area?.kind === 'gemeindeschluessel';

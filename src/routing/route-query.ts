@@ -1,4 +1,4 @@
-import type { RueckweisungCode } from '../errors.js';
+import { RUECKWEISUNG, type RueckweisungCode } from '../errors.js';
 import type { QueryMessage } from '../xmeld/query-message.js';
 import { landOfAgs, landOfKennung, type LandCode } from './laender.js';
 
@@ -40,11 +40,11 @@ export function targetFor(land: LandCode, ownLand: string): Target {
 export function routePersonensuche(q: QueryMessage, ownLand: string): RouteDecision {
   if (q.identifikationsmerkmalOnly) {
     const land = landOfKennung(q.leser.kennung);
-    return land === undefined ? { kind: 'reject', code: '14' } : { kind: 'forward', legs: [{ target: targetFor(land, ownLand) }] };
+    return land === undefined ? { kind: 'reject', code: RUECKWEISUNG.agsDesLesersAbweichend } : { kind: 'forward', legs: [{ target: targetFor(land, ownLand) }] };
   }
   const [ags, ...more] = q.ags;
-  if (ags === undefined || more.length > 0) return { kind: 'reject', code: '14' };
+  if (ags === undefined || more.length > 0) return { kind: 'reject', code: RUECKWEISUNG.agsDesLesersAbweichend };
   const land = landOfAgs(ags);
-  if (land === undefined || q.leser.kennung !== `ags:${ags}`) return { kind: 'reject', code: '14' };
+  if (land === undefined || q.leser.kennung !== `ags:${ags}`) return { kind: 'reject', code: RUECKWEISUNG.agsDesLesersAbweichend };
   return { kind: 'forward', legs: [{ target: targetFor(land, ownLand) }] };
 }

@@ -1,4 +1,4 @@
-import type { RueckweisungCode } from '../errors.js';
+import { RUECKWEISUNG, type RueckweisungCode } from '../errors.js';
 
 /**
  * Requested data items (anforderungselement codes) that only some authorities may receive, by
@@ -9,11 +9,11 @@ import type { RueckweisungCode } from '../errors.js';
 export type RestrictedData = 'ausweis' | 'passversagung' | 'waffen' | 'wohnungsgeber' | 'einzugsdatum';
 
 export const REJECTION_FOR: Record<RestrictedData, RueckweisungCode> = {
-  ausweis: '07',
-  passversagung: '08',
-  waffen: '09',
-  wohnungsgeber: '10',
-  einzugsdatum: '11',
+  ausweis: RUECKWEISUNG.ausweisdatenNichtBerechtigt,
+  passversagung: RUECKWEISUNG.passversagungNichtBerechtigt,
+  waffen: RUECKWEISUNG.waffenSprengstoffNichtBerechtigt,
+  wohnungsgeber: RUECKWEISUNG.wohnungsgeberNichtBerechtigt,
+  einzugsdatum: RUECKWEISUNG.einzugsdatumNichtBerechtigt,
 };
 
 const range = (from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => String(from + i));

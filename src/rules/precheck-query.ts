@@ -1,4 +1,4 @@
-import type { RueckweisungCode } from '../errors.js';
+import { RUECKWEISUNG, type RueckweisungCode } from '../errors.js';
 import type { QueryMessage, SecuritySelection } from '../xmeld/query-message.js';
 import { REJECTION_FOR, restrictedDataRequested, type RestrictedData } from './anforderungselemente.js';
 
@@ -15,9 +15,9 @@ export interface AuthorityEntitlement {
 }
 
 const SECURITY_SELECTION_CODE: Record<SecuritySelection, RueckweisungCode> = {
-  waffenrechtlicheErlaubnis: '04',
-  waffenbesitzverbot: '05',
-  sprengstoffrechtlicheErlaubnis: '06',
+  waffenrechtlicheErlaubnis: RUECKWEISUNG.waffenrechtlicheErlaubnisNichtBerechtigt,
+  waffenbesitzverbot: RUECKWEISUNG.waffenbesitzverbotNichtBerechtigt,
+  sprengstoffrechtlicheErlaubnis: RUECKWEISUNG.sprengstoffrechtlicheErlaubnisNichtBerechtigt,
 };
 
 /** Placeholders of a wildcard search (BMeldDAV § 4 Abs. 7 forbids them). */
@@ -28,7 +28,7 @@ export function precheckQuery(q: QueryMessage, opts: { crossState: boolean; auth
   const s = q.selection;
   const security = q.datenAbrufendeStelle.sicherheitsbehoerde;
 
-  if (security && opts.authority?.registeredAsSecurityAuthority === false) codes.push('03');
+  if (security && opts.authority?.registeredAsSecurityAuthority === false) codes.push(RUECKWEISUNG.keineSicherheitsbehoerde);
   if (!security || opts.authority?.registeredAsSecurityAuthority === false) {
     for (const sel of s.securitySelection) codes.push(SECURITY_SELECTION_CODE[sel]);
     const entitled = new Set(opts.authority?.entitledTo ?? []);
@@ -36,12 +36,12 @@ export function precheckQuery(q: QueryMessage, opts: { crossState: boolean; auth
       if (!entitled.has(kind)) codes.push(REJECTION_FOR[kind]);
     }
   }
-  if (s.nameParts.some((p) => WILDCARD.test(p))) codes.push('15');
-  if (q.number === '1330' && !q.identifikationsmerkmalOnly && !meetsMinimum(q)) codes.push('18');
-  if (s.hausnummernbereich && !rangeAscends(s.hausnummernbereich.von, s.hausnummernbereich.bis, compareHausnummer)) codes.push('19');
-  if (s.geburtszeitraum && !rangeAscends(s.geburtszeitraum.von, s.geburtszeitraum.bis, (a, b) => a.localeCompare(b))) codes.push('20');
-  if (q.number === '1332' && s.hasAktualitaetAnschrift && !s.hasStrasse) codes.push('21');
-  if (opts.crossState && q.hasLandesspezifischeErweiterungen) codes.push('23');
+  if (s.nameParts.some((p) => WILDCARD.test(p))) codes.push(RUECKWEISUNG.platzhalterBeiPhonetischerSuche);
+  if (q.number === '1330' && !q.identifikationsmerkmalOnly && !meetsMinimum(q)) codes.push(RUECKWEISUNG.mindestangabenFehlen);
+  if (s.hausnummernbereich && !rangeAscends(s.hausnummernbereich.von, s.hausnummernbereich.bis, compareHausnummer)) codes.push(RUECKWEISUNG.hausnummernbereichAbsteigend);
+  if (s.geburtszeitraum && !rangeAscends(s.geburtszeitraum.von, s.geburtszeitraum.bis, (a, b) => a.localeCompare(b))) codes.push(RUECKWEISUNG.geburtszeitraumAbsteigend);
+  if (q.number === '1332' && s.hasAktualitaetAnschrift && !s.hasStrasse) codes.push(RUECKWEISUNG.anschriftOhneStrasse);
+  if (opts.crossState && q.hasLandesspezifischeErweiterungen) codes.push(RUECKWEISUNG.landesspezifischeErweiterungen);
   return [...new Set(codes)];
 }
 
@@ -56,7 +56,7 @@ function meetsMinimum(q: QueryMessage): boolean {
     && (s.hasStrasse || s.hasGeburtsdatum || s.hasGeburtsort || s.hasGeschlecht || s.hasSterbetag || s.hasSterbeort);
 }
 
-/** End after start (codes 19, 20 reject end ≤ start). */
+/** End after start (hausnummernbereichAbsteigend, geburtszeitraumAbsteigend reject end ≤ start). */
 function rangeAscends(von: string, bis: string, compare: (a: string, b: string) => number): boolean {
   return compare(bis, von) > 0;
 }

@@ -3,7 +3,7 @@
  * population match, the magic names and the Land's block dialect. The server turns the
  * decision into bytes (or a dead socket).
  */
-import type { RueckweisungCode } from '../errors.js';
+import { LIST_CAP, RUECKWEISUNG, type RueckweisungCode } from '../errors.js';
 import { LANDS, landOfAgsPrefix, type BlockDialect, type LandCode, type LandInfo } from './lands.js';
 import { magicFor } from './magic.js';
 import { matchFreieSuche, matchPersonensuche, visibleRelatives, type PersonensucheMatch } from './match.js';
@@ -50,12 +50,9 @@ export interface RegisterContext {
   slowDelayMs: number;
 }
 
-/** Lists above this size are refused (BMeldDAV § 1 Abs. 4): 12 Trefferliste, 13 Ergebnisliste. */
-export const LIST_CAP = 1000;
-
 const FREITEXT: Partial<Record<RueckweisungCode, string>> = {
-  '16': 'Simulierter technischer Fehler des Registers (Testfall)',
-  '17': 'Simulierter sonstiger fachlicher Fehler (Testfall)',
+  [RUECKWEISUNG.technischerFehler]: 'Simulierter technischer Fehler des Registers (Testfall)',
+  [RUECKWEISUNG.sonstigerFachlicherFehler]: 'Simulierter sonstiger fachlicher Fehler (Testfall)',
 };
 
 function rueckweisung(code: RueckweisungCode): Antwort {
@@ -86,7 +83,7 @@ function fromMatch(ctx: RegisterContext, match: PersonensucheMatch): Antwort {
     case 'hit':
       return { kind: 'auskunft', ergebnisstatus: '01', persons: [fullView(ctx, match.person)] };
     case 'list':
-      if (match.persons.length > LIST_CAP) return rueckweisung('12');
+      if (match.persons.length > LIST_CAP) return rueckweisung(RUECKWEISUNG.trefferlisteZuGross);
       return { kind: 'auskunft', ergebnisstatus: '02', persons: match.persons.map((p) => listView(ctx, p)) };
     case 'neutral':
       return neutralAnswer(match.reason === 'blocked' ? ctx.info.blockDialect : 'standard');
@@ -150,14 +147,14 @@ function decide1330(ctx: RegisterContext, q: Personensuche1330): Decision {
     const leserLand = q.leser.kennung.startsWith('ags:') ? landOfAgsPrefix(q.leser.kennung.slice(4)) : ctx.land;
     if (leserLand !== ctx.land) return wrongRecipient();
     const person = resolveIdentifikationsmerkmal(ctx.population, ctx.land, sp.token);
-    if (!person) return { kind: 'answer', message: '1331', antwort: rueckweisung('01') };
+    if (!person) return { kind: 'answer', message: '1331', antwort: rueckweisung(RUECKWEISUNG.identifikationsmerkmalUngueltig) };
     const antwort = person.auskunftssperre
       ? neutralAnswer(ctx.info.blockDialect)
       : { kind: 'auskunft' as const, ergebnisstatus: '01' as const, persons: [fullView(ctx, person)] };
     return { kind: 'answer', message: '1331', antwort };
   }
   if (landOfAgsPrefix(sp.ags) !== ctx.land) return wrongRecipient();
-  if (q.leser.kennung !== `ags:${sp.ags}`) return { kind: 'answer', message: '1331', antwort: rueckweisung('14') };
+  if (q.leser.kennung !== `ags:${sp.ags}`) return { kind: 'answer', message: '1331', antwort: rueckweisung(RUECKWEISUNG.agsDesLesersAbweichend) };
   const normal = (): Antwort => fromMatch(ctx, matchPersonensuche(ctx.population, ctx.land, sp));
   const magic = decideMagic(ctx, '1331', sp.nachname, normal, () => doubleHit(ctx, sp.ags, sp.nachname, sp.vornamen));
   return magic ?? { kind: 'answer', message: '1331', antwort: normal() };
@@ -165,11 +162,11 @@ function decide1330(ctx: RegisterContext, q: Personensuche1330): Decision {
 
 function decide1332(ctx: RegisterContext, q: FreieSuche1332): Decision {
   const { suchbereich, auswahldaten } = q;
-  if (landOfAgsPrefix(suchbereich.code) !== ctx.land) return { kind: 'answer', message: '1333', antwort: rueckweisung('22') };
+  if (landOfAgsPrefix(suchbereich.code) !== ctx.land) return { kind: 'answer', message: '1333', antwort: rueckweisung(RUECKWEISUNG.suchbereichNichtZustaendig) };
   const normal = (): Antwort => {
     const persons = matchFreieSuche(ctx.population, ctx.land, { ...auswahldaten, areaPrefix: suchbereich.code });
     if (persons.length === 0) return neutralAnswer('standard');
-    if (persons.length > LIST_CAP) return rueckweisung('13');
+    if (persons.length > LIST_CAP) return rueckweisung(RUECKWEISUNG.ergebnislisteZuGross);
     return { kind: 'auskunft', ergebnisstatus: '04', persons: persons.map((p) => listView(ctx, p)) };
   };
   const magic = decideMagic(ctx, '1333', auswahldaten.nachname, normal, normal);

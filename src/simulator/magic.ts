@@ -2,7 +2,7 @@
  * Magic surnames: a search for one of these makes any simulated register misbehave in a
  * defined way, whatever the population holds. Matched case-insensitively on the nachname.
  */
-import type { RueckweisungCode } from '../errors.js';
+import { isRueckweisungCode, type RueckweisungCode } from '../errors.js';
 import { normalizeName } from './match.js';
 
 export type Magic =
@@ -24,13 +24,13 @@ export const MAGIC_NAMES: Readonly<Record<string, Exclude<Magic['kind'], 'rueckw
   zweitreffer: 'double-hit',
 };
 
-const RUECKWEISUNG = /^rueckweisung(0[1-9]|1\d|2[0-4])$/;
+const RUECKWEISUNG = /^rueckweisung(\d\d)$/;
 
 /** `Rueckweisung01` … `Rueckweisung24` reject with that code; the other names as in MAGIC_NAMES. */
 export function magicFor(nachname: string): Magic | undefined {
   const name = normalizeName(nachname);
   const rw = RUECKWEISUNG.exec(name);
-  if (rw) return { kind: 'rueckweisung', code: rw[1] as RueckweisungCode };
+  if (rw?.[1] !== undefined && isRueckweisungCode(rw[1])) return { kind: 'rueckweisung', code: rw[1] };
   const kind = MAGIC_NAMES[name];
   return kind === undefined ? undefined : { kind };
 }

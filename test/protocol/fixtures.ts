@@ -1,6 +1,7 @@
 /** Shared test data and helpers for the protocol tests. */
 import type { NewProtocolRecord, ProtocolRecord } from '../../src/protocol/protocol-record.js';
 import type { ProtocolStore } from '../../src/protocol/protocol-store.js';
+import { assemble, FIELD_LIST, type RecordFieldName } from '../../src/protocol/record-fields.js';
 import type { SqlDriver, SqlQueryable } from '../../src/protocol/sql-driver.js';
 import { expect } from 'vitest';
 
@@ -114,4 +115,49 @@ export class InstrumentedDriver implements SqlDriver {
   close(): Promise<void> {
     return this.inner.close();
   }
+}
+
+/**
+ * Two values for every field of the record table (record-fields.ts): the first to write, the
+ * second to change it to. Keyed by the table, so a new field needs its samples here — and is
+ * then covered by the shape, hash and tamper tests.
+ */
+export const FIELD_SAMPLES: { readonly [F in RecordFieldName]: readonly [unknown, unknown] } = {
+  vorgangsnummer: ['VG-1', 'VG-2'],
+  hop: ['routed', 'dispatched'],
+  at: [new Date('2026-12-03T10:00:00.000Z'), new Date('2026-12-03T10:00:00.001Z')],
+  partition: ['operator', 'authority:dbs:1'],
+  seq: [1, 99],
+  messageType: ['1330', '1332'],
+  nachrichtenUUID: ['2f4f4a52-6c43-4a39-9d55-1d2b7e8f0a11', '2f4f4a52-6c43-4a39-9d55-1d2b7e8f0a12'],
+  autorKennung: ['dbs:030000010000', 'dbs:030000010001'],
+  abrufberechtigteStelle: ['Polizeidirektion', 'Polizeidirektion Süd'],
+  aktenzeichen: ['AZ-1', 'AZ-2'],
+  anlassDesAbrufs: ['Gefahrenabwehr', 'Strafverfolgung'],
+  kennung: ['sb:1', 'sb:2'],
+  sicherheitsbehoerde: [true, false],
+  suchprofil: [{ familienname: 'Muster' }, { familienname: 'Mustre' }],
+  anforderungselemente: [['1', '2'], ['1', '3']],
+  target: ['land:09', 'land:08'],
+  xmeldRelease: ['26.11', '25.11a'],
+  translatedFrom: ['25.11a', '26.11'],
+  endpoint: ['https://register.example/09', 'https://register.example/08'],
+  endpointSource: ['dvdv', 'config'],
+  ergebnisstatus: ['01', '02'],
+  rueckweisung: [['16'], ['17']],
+  rts: ['S999', 'T011'],
+  technicalFailure: ['timeout', 'fault'],
+  personCount: [1, 2],
+  exportInfo: [{ requester: { kind: 'dpo', id: 'dsb' }, partition: 'operator', filter: {} }, { requester: { kind: 'dpo', id: 'dsb2' }, partition: 'operator', filter: {} }],
+  purgeInfo: [{ cutoff: '2025-01-01T00:00:00.000Z', count: 1, fromAt: '2024-01-01T00:00:00.000Z', toAt: '2024-01-01T00:00:00.000Z', purgedRanges: [], gaps: [] },
+    { cutoff: '2025-01-02T00:00:00.000Z', count: 1, fromAt: '2024-01-01T00:00:00.000Z', toAt: '2024-01-01T00:00:00.000Z', purgedRanges: [], gaps: [] }],
+  operatorEvent: [{ action: 'suspend', actor: 'operator:a', changes: ['authority x suspended'] }, { action: 'unsuspend', actor: 'operator:a', changes: ['authority x suspended'] }],
+  prevHash: ['0'.repeat(64), 'b'.repeat(64)],
+  hash: ['c'.repeat(64), 'd'.repeat(64)],
+};
+
+/** A caller's record with every field a caller may set, from the first samples (or the second for `changed`). */
+export function recordWithEveryField(changed?: RecordFieldName): NewProtocolRecord & { partition: string } {
+  const fields = FIELD_LIST.filter((f) => f.caller !== undefined);
+  return assemble(fields, (f) => FIELD_SAMPLES[f.name][f.name === changed ? 1 : 0]) as unknown as NewProtocolRecord & { partition: string };
 }

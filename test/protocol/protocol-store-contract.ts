@@ -9,7 +9,8 @@ import type { SqlDriver } from '../../src/protocol/sql-driver.js';
 import { ProtocolSql } from '../../src/protocol/sql.js';
 import { earliestDeletion, latestDeletion } from '../../src/protocol/retention.js';
 import type { NewProtocolRecord, ProtocolRecord } from '../../src/protocol/protocol-record.js';
-import { collect, content, InstrumentedDriver, queryRecords } from './fixtures.js';
+import { FIELD_LIST } from '../../src/protocol/record-fields.js';
+import { collect, content, FIELD_SAMPLES, InstrumentedDriver, queryRecords, recordWithEveryField } from './fixtures.js';
 
 export interface StoreHarness {
   /** Raw access to the database, for tampering; its dialect picks the store's SQL. */
@@ -239,6 +240,21 @@ export function protocolStoreContract(name: string, makeHarness: () => Promise<S
         await raw.query(`UPDATE ${table} SET seq = 3 WHERE ${where} -1`);
         expect((await store.verify()).firstBreak).toMatchObject({ seq: 2, kind: 'reordered' });
       });
+
+      // Every column of the field table, altered in the database behind the store's back.
+      for (const f of FIELD_LIST) {
+        it(`detects an altered ${f.column} column`, async () => {
+          const opened = await open();
+          const { store, raw, table } = opened;
+          await store.append([...queryRecords('VG-1', t0), { ...recordWithEveryField(), partition: 'operator' }, ...queryRecords('VG-2', t0).slice(0, 1)]);
+          expect((await store.verify()).ok).toBe(true); // seq 6 holds every field
+          const altered = FIELD_SAMPLES[f.name][1];
+          await raw.query(`UPDATE ${table} SET ${f.column} = $1 WHERE partition = 'operator' AND seq = 6`, [f.encoding.toParam(altered as never)]);
+          const report = await store.verify();
+          expect(report.ok).toBe(false);
+          if (f.name !== 'partition' && f.name !== 'seq') expect(report.firstBreak).toMatchObject({ partition: 'operator', seq: 6 });
+        });
+      }
 
       it('detects a record moved into another partition', async () => {
         const { store, raw, table } = await chained();

@@ -1,65 +1,62 @@
 import { describe, expect, it } from 'vitest';
-import { CSV_COLUMNS } from '../../src/protocol/export-csv.js';
-import { GENESIS_HASH, type NewProtocolRecord, type ProtocolRecord } from '../../src/protocol/protocol-record.js';
+import { CSV_COLUMNS, csvLine } from '../../src/protocol/export-csv.js';
+import { ndjsonLine } from '../../src/protocol/export-json.js';
+import { GENESIS_HASH, type ProtocolRecord } from '../../src/protocol/protocol-record.js';
 import { chainHash } from '../../src/protocol/record-hash.js';
+import { CONTENT_FIELDS, FIELD_LIST, HASHED_FIELDS, RECORD_COLUMNS, RECORD_FIELDS } from '../../src/protocol/record-fields.js';
 import { recordToRow, rowToRecord, type RecordRow } from '../../src/protocol/record-row.js';
-import { RECORD_FIELDS, parseNewRecord, type RecordField } from '../../src/protocol/record-schema.js';
-import { RECORD_COLUMNS } from '../../src/protocol/sql.js';
+import { parseNewRecord } from '../../src/protocol/record-schema.js';
+import { FIELD_SAMPLES, recordWithEveryField } from './fixtures.js';
 
-/** One value for every field a record may have, and another to change it to. */
-const VALUES: Record<RecordField, [unknown, unknown]> = {
-  vorgangsnummer: ['VG-1', 'VG-2'],
-  hop: ['routed', 'dispatched'],
-  at: [new Date('2026-12-03T10:00:00.000Z'), new Date('2026-12-03T10:00:00.001Z')],
-  messageType: ['1330', '1332'],
-  nachrichtenUUID: ['2f4f4a52-6c43-4a39-9d55-1d2b7e8f0a11', '2f4f4a52-6c43-4a39-9d55-1d2b7e8f0a12'],
-  autorKennung: ['dbs:030000010000', 'dbs:030000010001'],
-  abrufberechtigteStelle: ['Polizeidirektion', 'Polizeidirektion Süd'],
-  aktenzeichen: ['AZ-1', 'AZ-2'],
-  anlassDesAbrufs: ['Gefahrenabwehr', 'Strafverfolgung'],
-  kennung: ['sb:1', 'sb:2'],
-  sicherheitsbehoerde: [true, false],
-  suchprofil: [{ familienname: 'Muster' }, { familienname: 'Mustre' }],
-  anforderungselemente: [['1', '2'], ['1', '3']],
-  target: ['land:09', 'land:08'],
-  xmeldRelease: ['26.11', '25.11a'],
-  translatedFrom: ['25.11a', '26.11'],
-  endpoint: ['https://register.example/09', 'https://register.example/08'],
-  endpointSource: ['dvdv', 'config'],
-  outcome: [{ ergebnisstatus: '01', personCount: 1 }, { ergebnisstatus: '01', personCount: 2 }],
-  partition: ['operator', 'authority:dbs:1'],
-  operatorEvent: [{ action: 'suspend', actor: 'operator:a', changes: ['authority x suspended'] }, { action: 'unsuspend', actor: 'operator:a', changes: ['authority x suspended'] }],
-};
-
-const full = (): NewProtocolRecord & { partition: string } =>
-  Object.fromEntries(RECORD_FIELDS.map((f) => [f, VALUES[f][0]])) as unknown as NewProtocolRecord & { partition: string };
+const stored = (): ProtocolRecord => ({ ...parseNewRecord(recordWithEveryField()), exportInfo: FIELD_SAMPLES.exportInfo[0] as ProtocolRecord['exportInfo'], purgeInfo: FIELD_SAMPLES.purgeInfo[0] as ProtocolRecord['purgeInfo'], seq: 7, prevHash: GENESIS_HASH, hash: 'h' });
 
 describe('the protocol record\'s shape: every field reaches the hash, the row and the export', () => {
-  it('the test knows every field of the record schema', () => {
-    expect(Object.keys(VALUES).sort()).toEqual([...RECORD_FIELDS].sort());
-    expect(() => parseNewRecord(full())).not.toThrow();
+  it('every content field is hashed; of the chain fields only the link', () => {
+    expect(CONTENT_FIELDS.every((f) => f.hashed)).toBe(true);
+    expect(HASHED_FIELDS.map((f) => f.name).filter((n) => !CONTENT_FIELDS.some((f) => f.name === n))).toEqual(['prevHash']);
+    expect(FIELD_LIST.length).toBe(Object.keys(RECORD_FIELDS).length);
   });
 
-  for (const field of RECORD_FIELDS) {
-    it(`${field}: changing it changes the chain hash (tamper-evident)`, () => {
-      const a = full();
-      const b = { ...full(), [field]: VALUES[field][1] };
-      expect(chainHash(parseNewRecord(b), GENESIS_HASH)).not.toBe(chainHash(parseNewRecord(a), GENESIS_HASH));
+  it('a caller may set every field with a caller schema', () => {
+    expect(() => parseNewRecord(recordWithEveryField())).not.toThrow();
+  });
+
+  for (const f of CONTENT_FIELDS.filter((c) => c.caller !== undefined)) {
+    it(`${f.name}: changing it changes the chain hash (tamper-evident)`, () => {
+      expect(chainHash(parseNewRecord(recordWithEveryField(f.name)), GENESIS_HASH))
+        .not.toBe(chainHash(parseNewRecord(recordWithEveryField()), GENESIS_HASH));
     });
   }
 
+  it('store-written fields are hashed too (exportInfo, purgeInfo), and the link', () => {
+    const base = { ...parseNewRecord(recordWithEveryField()), exportInfo: undefined };
+    const h = chainHash(base, GENESIS_HASH);
+    expect(chainHash({ ...base, exportInfo: FIELD_SAMPLES.exportInfo[0] as ProtocolRecord['exportInfo'] }, GENESIS_HASH)).not.toBe(h);
+    expect(chainHash({ ...base, purgeInfo: FIELD_SAMPLES.purgeInfo[0] as ProtocolRecord['purgeInfo'] }, GENESIS_HASH)).not.toBe(h);
+    expect(chainHash(base, 'f'.repeat(64))).not.toBe(h);
+  });
+
   it('a row written and read back is the same record, field for field', () => {
-    const record: ProtocolRecord = { ...parseNewRecord(full()), seq: 7, prevHash: GENESIS_HASH, hash: 'h' };
+    const record = stored();
     const values = recordToRow(record);
+    expect(values).toHaveLength(RECORD_COLUMNS.length);
+    expect(values.every((v) => v !== null)).toBe(true);
     const row = Object.fromEntries(RECORD_COLUMNS.map((c, i) => [c, values[i]])) as unknown as RecordRow;
     expect(rowToRecord(row)).toEqual(record);
   });
 
-  it('the CSV export has a column for every field (outcome by its parts)', () => {
-    const columns = new Set<string>(CSV_COLUMNS);
-    for (const field of RECORD_FIELDS) {
-      if (field === 'outcome') for (const part of ['ergebnisstatus', 'rueckweisung', 'rts', 'technicalFailure', 'personCount']) expect(columns.has(part), part).toBe(true);
-      else expect(columns.has(field), field).toBe(true);
+  it('the CSV export has a column for every field and fills each', () => {
+    expect([...CSV_COLUMNS]).toEqual(FIELD_LIST.map((f) => f.name));
+    const cells = csvLine(stored()).split(',');
+    expect(cells.length).toBeGreaterThanOrEqual(CSV_COLUMNS.length);
+    expect(csvLine(stored())).not.toMatch(/,,/);
+  });
+
+  it('the NDJSON export carries every field', () => {
+    const line = JSON.parse(ndjsonLine(stored())) as Record<string, unknown>;
+    for (const f of FIELD_LIST) {
+      const holder = f.group === 'outcome' ? (line['outcome'] as Record<string, unknown>) : line;
+      expect(holder[f.name], f.name).toBeDefined();
     }
   });
 });

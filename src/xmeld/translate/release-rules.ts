@@ -1,5 +1,5 @@
 import { XmlElement, type XmlTreeNode } from 'libxml2-wasm';
-import { BusinessRejection } from '../../errors.js';
+import { BusinessRejection, RUECKWEISUNG } from '../../errors.js';
 import { LIST_NACHRICHTEN, type MessageNumber } from '../namespaces.js';
 import {
   AKTUALITAET_AKTUELL,
@@ -79,7 +79,7 @@ export const RELEASE_RULES: readonly ReleaseRule[] = [
       const code = codeOf(el);
       const query = ctx.message as '1330' | '1332';
       if (ctx.to === '25.11a' && code !== undefined && RELEASE_FACTS['26.11'].newAnforderungselemente[query].includes(code)) {
-        throw new BusinessRejection(['17'], `Anforderungselement ${code} ist im Register des Ziels (XMeld ${ctx.to}) nicht verfügbar`);
+        throw new BusinessRejection([RUECKWEISUNG.sonstigerFachlicherFehler], `Anforderungselement ${code} ist im Register des Ziels (XMeld ${ctx.to}) nicht verfügbar`);
       }
       const given = attr(el, 'listVersionID') !== undefined;
       w.copy(el, given ? { attrs: { listVersionID: RELEASE_FACTS[ctx.to].anforderungselementListVersion } } : {});
@@ -108,7 +108,7 @@ export const RELEASE_RULES: readonly ReleaseRule[] = [
       const eintrag = childNamed(el, 'geschlechtseintrag');
       const aktualitaet = childNamed(el, 'aktualitaetGeschlechtseintrag');
       if (eintrag === undefined || aktualitaet === undefined || codeOf(aktualitaet) !== AKTUALITAET_AKTUELL) {
-        throw new BusinessRejection(['17'], `Suche nach früheren Geschlechtseinträgen ist im Register des Ziels (XMeld ${ctx.to}) nicht möglich`);
+        throw new BusinessRejection([RUECKWEISUNG.sonstigerFachlicherFehler], `Suche nach früheren Geschlechtseinträgen ist im Register des Ziels (XMeld ${ctx.to}) nicht möglich`);
       }
       w.copyRenamed(eintrag, 'geschlecht');
     },
