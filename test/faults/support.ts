@@ -455,9 +455,12 @@ export class SteadyLoad {
     return this;
   }
 
-  /** One more sender of one kind on one instance (e.g. queries to a register that hangs). */
-  add(to: number, kinds: QueryKind[]): void {
-    this.loops.push(this.loop(to, this.o.instances[to] as GatewayProcess, 0, kinds));
+  /**
+   * One more sender of one kind on one instance (e.g. queries to a register that hangs), with a
+   * pause between its queries (a register refused at once would otherwise make it a busy loop).
+   */
+  add(to: number, kinds: QueryKind[], pauseMs = 0): void {
+    this.loops.push(this.loop(to, this.o.instances[to] as GatewayProcess, 0, kinds, pauseMs));
   }
 
   retire(to: number): void {
@@ -471,11 +474,12 @@ export class SteadyLoad {
     return this.results;
   }
 
-  private async loop(to: number, gw: GatewayProcess, offset: number, kinds = this.o.kinds): Promise<void> {
+  private async loop(to: number, gw: GatewayProcess, offset: number, kinds = this.o.kinds, pauseMs = 0): Promise<void> {
     for (let i = offset; !this.stopped && !this.retired.has(to); i++) {
       const kind = kinds[i % kinds.length] as QueryKind;
       const q = signedQuery(this.o.pki, kind);
       this.results.push(await sendQuery(this.o.agent, gw.endpoint, q.xml, { kind, to, uuid: q.uuid }, this.o.hangAfterMs));
+      if (pauseMs > 0) await sleep(pauseMs);
     }
   }
 }
@@ -542,21 +546,20 @@ export function isNormal(r: SendResult): boolean {
 }
 
 /**
- * Time from `faultEnd` to the first normal answer after which every answer was normal (a single
- * lucky answer amid failures is not a recovery); 0 when nothing after the fault's end failed.
- * Undefined: the answers after the fault never became normal.
+ * Time from `faultEnd` to the first normal answer to a query sent after it, from which on every
+ * query sent was answered normally (a single lucky answer amid failures is not a recovery).
+ * Queries in flight during the fault are judged by the other columns, not here. Undefined: no
+ * query sent after the fault's end was answered normally with only normal answers after it.
  */
 export function recoveryAfter(results: SendResult[], faultEnd: number, kinds?: QueryKind[]): number | undefined {
-  const after = results.filter((r) => r.endedAt >= faultEnd && (kinds === undefined || kinds.includes(r.kind)))
-    .sort((x, y) => x.endedAt - y.endedAt);
+  const after = results.filter((r) => r.startedAt >= faultEnd && (kinds === undefined || kinds.includes(r.kind)))
+    .sort((x, y) => x.startedAt - y.startedAt);
   let firstOfRun: SendResult | undefined;
   for (const r of after) {
     if (!isNormal(r)) firstOfRun = undefined;
     else firstOfRun ??= r;
   }
-  // Nothing normal after the last failure, or not one query answered after the fault.
-  if (firstOfRun === undefined) return undefined;
-  return firstOfRun === after[0] ? 0 : firstOfRun.endedAt - faultEnd;
+  return firstOfRun === undefined ? undefined : Math.max(0, firstOfRun.endedAt - faultEnd);
 }
 
 /**
