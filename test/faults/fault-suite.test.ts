@@ -316,7 +316,11 @@ describe.sequential('fault suite (issue #20): real PostgreSQL and Redis of its o
     for (const r of cut) {
       expect(r.status).toBe(503);
       expect(verdict(r)).toBe('fault:S999');
+      // At the end of the grace, long before the query's own deadline.
+      expect(r.endedAt - s.fault.start).toBeLessThanOrEqual(SHUTDOWN_BOUND_MS);
     }
+    // Each of those refusals is in the protocol (checked with every trail in expectBounds).
+    expect(s.trails.checked).toBeGreaterThanOrEqual(cut.length);
   }, 90_000);
 
   it('the protocol verifies with the operator\'s command (protocol verify)', () => {
