@@ -181,6 +181,18 @@ describe.sequential('fault suite (issue #20): real PostgreSQL and Redis of its o
 
   const both = (): GatewayProcess[] => [a as GatewayProcess, b as GatewayProcess];
 
+  /** SIGSTOP for `ms`, then SIGCONT (also when the wait is cut short). */
+  const frozenFor = (server: { freeze(): void; thaw(): void }, ms: number) => async (): Promise<{ start: number; end: number }> => {
+    const start = Date.now();
+    server.freeze();
+    try {
+      await sleep(ms);
+    } finally {
+      server.thaw();
+    }
+    return { start, end: Date.now() };
+  };
+
   it('PostgreSQL restarted (pg_ctl restart -m fast) under load', async () => {
     const s = await underLoad('PostgreSQL restart', both(), async () => {
       const start = Date.now();
@@ -192,17 +204,7 @@ describe.sequential('fault suite (issue #20): real PostgreSQL and Redis of its o
   }, 90_000);
 
   it('PostgreSQL frozen (SIGSTOP of the cluster for 9 s) under load: /ready says not ready meanwhile', async () => {
-    const s = await underLoad('PostgreSQL freeze 9 s', both(), async () => {
-      const start = Date.now();
-      const c = pgc as PostgresCluster;
-      c.freeze();
-      try {
-        await sleep(9_000);
-      } finally {
-        c.thaw();
-      }
-      return { start, end: Date.now() };
-    }, { storeFaulted: true });
+    const s = await underLoad('PostgreSQL freeze 9 s', both(), frozenFor(pgc as PostgresCluster, 9_000), { storeFaulted: true });
     expectBounds(s);
     expectHealthAnswers(s);
     // The readiness check gives up on a frozen store within its own bound: "not ready", not silence.
@@ -227,17 +229,7 @@ describe.sequential('fault suite (issue #20): real PostgreSQL and Redis of its o
   }, 90_000);
 
   it('Redis frozen (SIGSTOP for 8 s) under load', async () => {
-    const s = await underLoad('Redis freeze 8 s', both(), async () => {
-      const start = Date.now();
-      const r = redis as RedisProcess;
-      r.freeze();
-      try {
-        await sleep(8_000);
-      } finally {
-        r.thaw();
-      }
-      return { start, end: Date.now() };
-    });
+    const s = await underLoad('Redis freeze 8 s', both(), frozenFor(redis as RedisProcess, 8_000));
     expectBounds(s);
     expectHealthAnswers(s);
     expect(s.results.filter((r) => verdict(r) === 'fault:S100')).toEqual([]);
