@@ -145,7 +145,12 @@ describe.sequential('fault suite (issue #20): real PostgreSQL and Redis of its o
     const line = (r: SendResult): string => `${r.kind}@${r.to} ${verdict(r)}${r.protocolUnavailable ? '(Protokollierung)' : ''} sent ${r.startedAt - fault.start} ms after the fault's start, took ${r.endedAt - r.startedAt} ms`;
     const during = odd.filter((r) => r.endedAt < fault.end);
     const after = odd.filter((r) => r.endedAt >= fault.end);
-    return `fault ${fault.end - fault.start} ms; durations p50 ${ms[Math.floor(ms.length / 2)] ?? '-'} ms, max ${ms.at(-1) ?? '-'} ms; `
+    const reasons: Record<string, number> = {};
+    for (const r of results.filter((x) => !isNormal(x) || x.kind === 'dead' || x.kind === 'hang')) {
+      const key = `${verdict(r)} ${r.reason ?? r.error ?? ''}`.trim();
+      reasons[key] = (reasons[key] ?? 0) + 1;
+    }
+    return `fault ${fault.end - fault.start} ms; answers by reason: ${JSON.stringify(reasons)}; durations p50 ${ms[Math.floor(ms.length / 2)] ?? '-'} ms, max ${ms.at(-1) ?? '-'} ms; `
       + `not normal during the fault: ${during.length} (${during.slice(0, 8).map(line).join('; ')}${during.length > 8 ? '; …' : ''}); `
       + `ending after it: ${after.length} (${after.map(line).join('; ')})`;
   }

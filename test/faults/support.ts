@@ -116,6 +116,8 @@ export interface SendResult {
   facts?: AnswerFacts;
   /** A fault saying the gateway could not write the protocol (S999 'Protokollierung nicht möglich'). */
   protocolUnavailable?: boolean;
+  /** Why, in the answer's words: a 1331's rueckweisung freitext, a SOAP 1.1 fault's faultstring. */
+  reason?: string;
 }
 
 /** One connection pool for the test's sends; keep-alive off so every send is a fresh connection. */
@@ -146,9 +148,11 @@ export async function sendQuery(
     } catch {
       facts = undefined;
     }
+    const reason = facts?.faultCode !== undefined ? /<faultstring[^>]*>([^<]*)</.exec(body)?.[1] : facts?.freitexte[0];
     return {
       ...meta, startedAt, endedAt: Date.now(), status: res.statusCode, ...(facts ? { facts } : {}),
       ...(facts?.faultCode !== undefined && body.includes('Protokollierung nicht möglich') ? { protocolUnavailable: true } : {}),
+      ...(reason === undefined ? {} : { reason }),
     };
   } catch (e) {
     return { ...meta, startedAt, endedAt: Date.now(), error: errorCode(e) };
