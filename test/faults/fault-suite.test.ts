@@ -131,7 +131,11 @@ describe.sequential('fault suite (issue #20): real PostgreSQL and Redis of its o
       ...(o.excused ? { excused: (r: SendResult) => (o.excused as NonNullable<typeof o.excused>)(r, fault) } : {}),
     });
     rows.push(row);
-    console.error(`${formatFaultTable([row])}\n${details(results, fault)}`);
+    const during = health.probes.filter((p) => p.at >= fault.start && p.at <= fault.end);
+    const readyDuring: Record<string, number> = {};
+    for (const p of during.filter((x) => x.path === '/ready')) readyDuring[String(p.status ?? 'none')] = (readyDuring[String(p.status ?? 'none')] ?? 0) + 1;
+    console.error(`${formatFaultTable([row])}\n${details(results, fault)}\n/ready during the fault: ${JSON.stringify(readyDuring)}; `
+      + `slowest /health ${Math.max(0, ...during.filter((p) => p.path === '/health').map((p) => p.ms))} ms, /ready ${Math.max(0, ...during.filter((p) => p.path === '/ready').map((p) => p.ms))} ms`);
     if (process.env['XMELD_FAULT_TEST_LOG'] !== undefined) {
       for (const [i, g] of instances.entries()) writeFileSync(path.join(os.tmpdir(), `fault-suite-${name.replace(/\W+/g, '-')}-${i}.log`), `fault ${fault.start}..${fault.end}\n${g.log}`);
     }
@@ -303,6 +307,7 @@ describe.sequential('fault suite (issue #20): real PostgreSQL and Redis of its o
       measureRecovery: false,
       extra: (load) => { for (let i = 0; i < 3; i++) load.add(0, ['hang']); },
     });
+    console.error(`SIGTERM: exit ${JSON.stringify(exit)}`);
     expectBounds(s, { recovery: false });
     expect(exit, `no exit within ${SHUTDOWN_BOUND_MS + 5_000} ms:\n${g.log}`).toBeDefined();
     expect(exit?.afterSignalMs as number).toBeLessThanOrEqual(SHUTDOWN_BOUND_MS);
