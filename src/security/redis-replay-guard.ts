@@ -11,13 +11,21 @@ import { ReplayGuardUnavailableError, type ReplayGuard } from './replay-guard.js
  * may have been delivered before the loss and is refused the same way. Redis with `appendonly
  * yes` keeps the window and the marker, and then nothing is refused.
  */
+/**
+ * Longest a replay check may wait for Redis (a healthy one answers in about a millisecond). Short,
+ * because the check holds a worker thread (one task per thread) while it waits.
+ */
+export const REPLAY_CHECK_TIMEOUT_MS = 500;
+
 export class RedisReplayGuard implements ReplayGuard {
   private readonly redis: Redis;
   private readonly sinceKey: string;
 
   constructor(url: string, private readonly prefix = 'xmeld') {
     this.sinceKey = `${prefix}:gw:replay-since`;
-    this.redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    // commandTimeout: a Redis that is connected but does not answer (frozen, swapping) must not
+    // hold the intake — and the worker thread it runs on — until it answers again.
+    this.redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: REPLAY_CHECK_TIMEOUT_MS });
     this.redis.on('error', () => undefined); // its text may carry the URL; readiness reports outages
     // The store's memory begins when it is first (re)connected empty, not at the first message.
     this.redis.on('ready', () => {
