@@ -83,7 +83,9 @@ export interface SoapResponse {
 export type Stage = 'intake' | 'register' | 'normalize' | 'answer' | 'protocol';
 
 /** Time kept back from the caller's deadline to write, sign and send the answer. */
-const ANSWER_MARGIN_MS = 250;
+// Room for a withdrawal on a silent Redis (two bounded look-ups), normalizing, signing and the
+// final protocol write: the last hops must not be starved by a dispatch that ran to its deadline.
+const ANSWER_MARGIN_MS = 750;
 /** How long the record of a delivery may take; the answer is already out. */
 const DELIVERY_RECORD_MS = 10_000;
 
