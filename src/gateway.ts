@@ -91,7 +91,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     ? new BullmqDispatchQueue(redisUrl, {
       prefix: config.queue.prefix,
       // Shared by all instances of a deployment: only they can read each other's queued queries.
-      ...(process.env['XMELD_QUEUE_KEY'] ? { encryptionKey: process.env['XMELD_QUEUE_KEY'] } : {}),
+      ...(config.queue.encryptionKey ? { encryptionKey: config.queue.encryptionKey } : {}),
       // With the DVDV every Land is a possible target, configured or not.
       targets: ['mirror', ...(config.dvdv ? LAND_CODES : Object.keys(config.routes.laender)).map((l) => `land:${l}`)],
       circuitBreaker: DEFAULT_CIRCUIT_BREAKER,
@@ -138,7 +138,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   }
   // Länder from the DVDV where it is configured (static routes as override and fallback).
   const directory = config.dvdv ? new GatewayDirectory(config.dvdv, config.routes.laender, readPem, log,
-    redisUrl ? { redisUrl, prefix: config.queue.prefix, key: process.env['XMELD_QUEUE_KEY'] } : undefined) : undefined;
+    redisUrl ? { redisUrl, prefix: config.queue.prefix, key: config.queue.encryptionKey } : undefined) : undefined;
   const endpointOf = async (t: Target, deadline: number, leg: { ags?: string; service: 'personensuche' | 'freieSuche' }): Promise<ResolvedEndpoint | undefined> => {
     if (directory !== undefined && t.kind === 'land') return directory.lookup(t.land, deadline, leg);
     const endpoint = endpointOfKey(targetKey(t));
