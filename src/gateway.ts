@@ -18,9 +18,10 @@ import { startAbandonedTrailSweep } from './protocol/abandoned-trail-sweep.js';
 import { ProtocolWriter } from './protocol/protocol-writer.js';
 import { pemReader } from './security/hop-security-setup.js';
 import { InMemoryReplayGuard } from './security/replay-guard.js';
-import { createConfiguredWork } from './message-work/configured-message-work.js';
+import { createConfiguredWork, inlineMessageWork } from './message-work/configured-message-work.js';
 import type { MessageWork } from './message-work/message-work.js';
 import { WorkerPoolMessageWork } from './message-work/worker-pool-message-work.js';
+import { SigningCheck } from './message-work/signing-check.js';
 import type { ProtocolStore } from './protocol/protocol-store.js';
 import type { DispatchQueue } from './queue/dispatch-queue.js';
 import { BullmqDispatchQueue } from './queue/bullmq-dispatch-queue.js';
@@ -116,22 +117,25 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   const replay = replayGuard ?? new InMemoryReplayGuard();
   // Without Redis the window is this process's memory: a restart must not forget it.
   if (replay instanceof InMemoryReplayGuard) await rememberReceived(replay, protocol, config.security, log, overrides.clock?.());
+  // Decided once: injected clocks and security exist only on this thread, so tests that use
+  // them run inline; otherwise the configured threads, and inline work only when there are none.
+  const threads = overrides.clock || overrides.security ? 0 : threadCount(config.processing.threads);
   const configured = await createConfiguredWork(config, {
     log,
     replayGuard: replay,
     ...(overrides.clock ? { clock: overrides.clock } : {}),
-    ...(overrides.security ? { security: overrides.security } : {}),
   });
   const { validator } = configured;
-  // Injected clocks and security exist only on this thread: tests that use them run inline.
-  const threads = overrides.clock || overrides.security ? 0 : threadCount(config.processing.threads);
   const recycled: { count?: (why: 'limit' | 'idle') => void } = {}; // the metrics exist further down
   const work: MessageWork = threads > 0
     ? new WorkerPoolMessageWork(config, replay, threads, configured.material, (thread, mb, why) => {
       log.info({ thread, mb, why }, 'worker thread recycled (memory)');
       recycled.count?.(why);
     })
-    : configured.work;
+    : inlineMessageWork(config, configured, {
+      ...(overrides.clock ? { clock: overrides.clock } : {}),
+      ...(overrides.security ? { security: overrides.security } : {}),
+    });
   if (work instanceof WorkerPoolMessageWork) {
     await work.ready();
     log.info({ threads }, 'message work on worker threads');
@@ -157,6 +161,11 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     ...(overrides.loadConfig ? { load: overrides.loadConfig } : {}),
     ...(overrides.clock ? { clock: overrides.clock } : {}),
   });
+  // The live key, probed where the pipeline signs; a reload may have switched it.
+  const signing = new SigningCheck({
+    sign: (xml) => work.sign(xml), required: config.security.required, everyMs: SIGNING_CHECK_EVERY_MS, withinMs: READY_CHECK_MS,
+  });
+  reloading.reloader.on('applied', () => void signing.refresh());
   const metrics = new GatewayMetrics(() => queue.targetStats(), directory ? () => directory.state() : undefined);
   recycled.count = (why) => metrics.workerRecycled.inc({ why });
   // Certificates and CRLs as configured, read again every few minutes (days to expiry move on).
@@ -202,7 +211,8 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     ready: async () => ({
       queue: await withinReadyTime(queue.ready()),
       protocol: await withinReadyTime(protocolReady(protocol)),
-      signing: crypto.current?.canSign ?? true,
+      // The key signs, and its certificate is not refused by the crypto policy.
+      signing: (await signing.ready()) && (crypto.current?.canSign ?? true),
       ...(replayGuard ? { replay: replayGuard.ready() } : {}),
     }),
     ...(directory ? { directory: () => directory.state() } : {}),
@@ -256,13 +266,15 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       await step('directory', () => directory?.close());
       await step('register client', () => client.close());
       if (overrides.protocol === undefined) await step('protocol store', () => protocol.close());
-      if (work !== configured.work) await step('worker pool', () => work.close());
-      await step('message work', () => configured.work.close());
+      await step('message work', () => work.close());
+      configured.dispose();
     },
   };
 }
 
 const READY_CHECK_MS = 800;
+/** How long /ready keeps the signing probe's verdict (a reload probes at once). */
+const SIGNING_CHECK_EVERY_MS = 30_000;
 /** After the grace: how long the stores get, all together, to close. */
 const SHUTDOWN_TAIL_MS = 3_000;
 
