@@ -13,6 +13,7 @@ import type { HopSecurity } from './intake/hop-security.js';
 import { QueryPipeline } from './intake/query-pipeline.js';
 import { createLogger } from './log/logger.js';
 import { createProtocolStore } from './protocol/create-protocol-store.js';
+import { protocolStoreConfig } from './config/protocol-store-config.js';
 import { startDailyPurge } from './protocol/daily-purge.js';
 import { startAbandonedTrailSweep } from './protocol/abandoned-trail-sweep.js';
 import { ProtocolWriter } from './protocol/protocol-writer.js';
@@ -78,10 +79,7 @@ export function identityFrom(config: GatewayConfig): GatewayIdentity {
 export async function startGateway(config: GatewayConfig, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
   const log = overrides.log ?? createLogger(config.log.level);
   const identity = identityFrom(config);
-  const protocol = overrides.protocol ?? await createProtocolStore({
-    ...(config.protocol.databaseUrl ? { databaseUrl: config.protocol.databaseUrl, schema: config.protocol.schema } : {}),
-    dataDir: config.protocol.dataDir,
-  });
+  const protocol = overrides.protocol ?? await createProtocolStore(protocolStoreConfig(config));
   /** The endpoint behind a queue's target key (`mirror`, `land:09`). */
   const endpointOfKey = (target: string): EndpointConfig | undefined => {
     const land = target.startsWith('land:') ? target.slice(5) : undefined;
