@@ -4,5 +4,5 @@ export declare const BASE: readonly string[];
 export declare const ROOT: string;
 export declare const IMPLEMENTATIONS: readonly string[];
 export declare const PURE: readonly string[];
-export declare function refusal(importer: string, imported: string): string | undefined;
+export declare function refusal(importer: string, imported: string, typeOnly?: boolean): string | undefined;
 export declare const layersPlugin: { rules: Record<string, unknown> };

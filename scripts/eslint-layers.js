@@ -63,12 +63,13 @@ function resolveTs(fromFile, spec) {
 }
 
 /** Why `importer` may not import `imported` (both relative to src/), or undefined when it may. */
-export function refusal(importer, imported) {
+export function refusal(importer, imported, typeOnly = false) {
   const from = importer.split('/')[0];
   const to = imported.split('/')[0];
   if (from === to) return undefined;
   if (to === ROOT) return from === 'cli' ? undefined : 'only the command line starts the composition root (src/gateway.ts)';
-  if (IMPLEMENTATIONS.includes(imported) && from !== ROOT && from !== 'cli') {
+  // Types of an implementation (its options, say) pick nothing; only values do.
+  if (IMPLEMENTATIONS.includes(imported) && !typeOnly && from !== ROOT && from !== 'cli') {
     return `${imported} is an implementation: only the composition root (src/gateway.ts) picks it`;
   }
   if (BASE.includes(to) || from === ROOT) return undefined;
@@ -91,6 +92,7 @@ const layering = {
     const here = topOf(srcDir, context.filename);
     if (here === undefined) return {};
     const check = (node, spec) => {
+      const typeOnly = node.importKind === 'type' || node.exportKind === 'type';
       if (typeof spec !== 'string') return;
       if (!spec.startsWith('.')) {
         if (isPure(here.rel) && IO_MODULES.test(spec)) context.report({ node, message: `${here.rel} is a pure rule: no I/O (${spec})` });
@@ -98,7 +100,7 @@ const layering = {
       }
       const target = topOf(srcDir, resolveTs(context.filename, spec));
       if (target === undefined) return;
-      const why = refusal(here.rel, target.rel);
+      const why = refusal(here.rel, target.rel, typeOnly);
       if (why !== undefined) context.report({ node, message: why });
     };
     return {

@@ -13,14 +13,16 @@ import type { HopSecurity } from './security/hop-security.js';
 import { QueryPipeline } from './intake/query-pipeline.js';
 import { createLogger } from './log/logger.js';
 import { createProtocolStore } from './protocol/create-protocol-store.js';
+import { protocolStoreConfig } from './config/protocol-store-config.js';
 import { startDailyPurge } from './protocol/daily-purge.js';
 import { startAbandonedTrailSweep } from './protocol/abandoned-trail-sweep.js';
 import { ProtocolWriter } from './protocol/protocol-writer.js';
 import { pemReader } from './reload/hop-security-setup.js';
 import { InMemoryReplayGuard } from './security/replay-guard.js';
-import { createConfiguredWork } from './message-work/configured-message-work.js';
+import { createConfiguredWork, inlineMessageWork } from './message-work/configured-message-work.js';
 import type { MessageWork } from './message-work/message-work.js';
 import { WorkerPoolMessageWork } from './message-work/worker-pool-message-work.js';
+import { SigningCheck } from './message-work/signing-check.js';
 import type { ProtocolStore } from './protocol/protocol-store.js';
 import type { DispatchQueue } from './queue/dispatch-queue.js';
 import { BullmqDispatchQueue } from './queue/bullmq-dispatch-queue.js';
@@ -77,10 +79,7 @@ export function identityFrom(config: GatewayConfig): GatewayIdentity {
 export async function startGateway(config: GatewayConfig, overrides: GatewayOverrides = {}): Promise<RunningGateway> {
   const log = overrides.log ?? createLogger(config.log.level);
   const identity = identityFrom(config);
-  const protocol = overrides.protocol ?? await createProtocolStore({
-    ...(config.protocol.databaseUrl ? { databaseUrl: config.protocol.databaseUrl, schema: config.protocol.schema } : {}),
-    dataDir: config.protocol.dataDir,
-  });
+  const protocol = overrides.protocol ?? await createProtocolStore(protocolStoreConfig(config));
   /** The endpoint behind a queue's target key (`mirror`, `land:09`). */
   const endpointOfKey = (target: string): EndpointConfig | undefined => {
     const land = target.startsWith('land:') ? target.slice(5) : undefined;
@@ -91,7 +90,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     ? new BullmqDispatchQueue(redisUrl, {
       prefix: config.queue.prefix,
       // Shared by all instances of a deployment: only they can read each other's queued queries.
-      ...(process.env['XMELD_QUEUE_KEY'] ? { encryptionKey: process.env['XMELD_QUEUE_KEY'] } : {}),
+      ...(config.queue.encryptionKey ? { encryptionKey: config.queue.encryptionKey } : {}),
       // With the DVDV every Land is a possible target, configured or not.
       targets: ['mirror', ...(config.dvdv ? LAND_CODES : Object.keys(config.routes.laender)).map((l) => `land:${l}`)],
       circuitBreaker: DEFAULT_CIRCUIT_BREAKER,
@@ -116,29 +115,32 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   const replay = replayGuard ?? new InMemoryReplayGuard();
   // Without Redis the window is this process's memory: a restart must not forget it.
   if (replay instanceof InMemoryReplayGuard) await rememberReceived(replay, protocol, config.security, log, overrides.clock?.());
+  // Decided once: injected clocks and security exist only on this thread, so tests that use
+  // them run inline; otherwise the configured threads, and inline work only when there are none.
+  const threads = overrides.clock || overrides.security ? 0 : threadCount(config.processing.threads);
   const configured = await createConfiguredWork(config, {
     log,
     replayGuard: replay,
     ...(overrides.clock ? { clock: overrides.clock } : {}),
-    ...(overrides.security ? { security: overrides.security } : {}),
   });
   const { validator } = configured;
-  // Injected clocks and security exist only on this thread: tests that use them run inline.
-  const threads = overrides.clock || overrides.security ? 0 : threadCount(config.processing.threads);
   const recycled: { count?: (why: 'limit' | 'idle') => void } = {}; // the metrics exist further down
   const work: MessageWork = threads > 0
     ? new WorkerPoolMessageWork(config, replay, threads, configured.material, (thread, mb, why) => {
       log.info({ thread, mb, why }, 'worker thread recycled (memory)');
       recycled.count?.(why);
     })
-    : configured.work;
+    : inlineMessageWork(config, configured, {
+      ...(overrides.clock ? { clock: overrides.clock } : {}),
+      ...(overrides.security ? { security: overrides.security } : {}),
+    });
   if (work instanceof WorkerPoolMessageWork) {
     await work.ready();
     log.info({ threads }, 'message work on worker threads');
   }
   // Länder from the DVDV where it is configured (static routes as override and fallback).
   const directory = config.dvdv ? new GatewayDirectory(config.dvdv, config.routes.laender, readPem, log,
-    redisUrl ? { redisUrl, prefix: config.queue.prefix, key: process.env['XMELD_QUEUE_KEY'] } : undefined) : undefined;
+    redisUrl ? { redisUrl, prefix: config.queue.prefix, key: config.queue.encryptionKey } : undefined) : undefined;
   const endpointOf = async (t: Target, deadline: number, leg: { ags?: string; service: 'personensuche' | 'freieSuche' }): Promise<ResolvedEndpoint | undefined> => {
     if (directory !== undefined && t.kind === 'land') return directory.lookup(t.land, deadline, leg);
     const endpoint = endpointOfKey(targetKey(t));
@@ -157,6 +159,11 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     ...(overrides.loadConfig ? { load: overrides.loadConfig } : {}),
     ...(overrides.clock ? { clock: overrides.clock } : {}),
   });
+  // The live key, probed where the pipeline signs; a reload may have switched it.
+  const signing = new SigningCheck({
+    sign: (xml) => work.sign(xml), required: config.security.required, everyMs: SIGNING_CHECK_EVERY_MS, withinMs: READY_CHECK_MS,
+  });
+  reloading.reloader.on('applied', () => void signing.refresh());
   const metrics = new GatewayMetrics(() => queue.targetStats(), directory ? () => directory.state() : undefined);
   recycled.count = (why) => metrics.workerRecycled.inc({ why });
   // Certificates and CRLs as configured, read again every few minutes (days to expiry move on).
@@ -202,7 +209,8 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     ready: async () => ({
       queue: await withinReadyTime(queue.ready()),
       protocol: await withinReadyTime(protocolReady(protocol)),
-      signing: crypto.current?.canSign ?? true,
+      // The key signs, and its certificate is not refused by the crypto policy.
+      signing: (await signing.ready()) && (crypto.current?.canSign ?? true),
       ...(replayGuard ? { replay: replayGuard.ready() } : {}),
     }),
     ...(directory ? { directory: () => directory.state() } : {}),
@@ -256,13 +264,15 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       await step('directory', () => directory?.close());
       await step('register client', () => client.close());
       if (overrides.protocol === undefined) await step('protocol store', () => protocol.close());
-      if (work !== configured.work) await step('worker pool', () => work.close());
-      await step('message work', () => configured.work.close());
+      await step('message work', () => work.close());
+      configured.dispose();
     },
   };
 }
 
 const READY_CHECK_MS = 800;
+/** How long /ready keeps the signing probe's verdict (a reload probes at once). */
+const SIGNING_CHECK_EVERY_MS = 30_000;
 /** After the grace: how long the stores get, all together, to close. */
 const SHUTDOWN_TAIL_MS = 3_000;
 

@@ -1,20 +1,17 @@
 import { XmlElement, type XmlDocument } from 'libxml2-wasm';
-import {
-  isRueckweisungCode, LIST_CAP, RejectedMessageError, RUECKWEISUNG, TechnicalFailureError, type RueckweisungCode, type TechnicalFailure,
-} from '../errors.js';
+import { RejectedMessageError, TechnicalFailureError } from '../errors.js';
 import type { VerifiedMessage } from '../security/hop-security.js';
 import type { RegisterReply } from './register-reply.js';
 import { readEnvelope, type Envelope } from '../soap/read-envelope.js';
 import { ROOT } from '../xmeld/namespaces.js';
 import { NS } from '../xml/namespaces.js';
 import { releaseOfNamespace, type Release } from '../xmeld/releases.js';
-import { translateRelease } from '../xmeld/translate/translate-release.js';
 import { messageKind } from '../xmeld/message-kind.js';
 import type { MessageValidator } from '../xml/message-validator.js';
 import { parseHardened, type ParseLimits } from '../xml/parse-hardened.js';
-import { selfContainedXml } from '../xml/self-contained.js';
-import { nsOf, textAt, textsAt } from '../xmeld/xpath-read.js';
-import type { Outcome, Rejection } from './outcome.js';
+import { textAt } from '../xmeld/xpath-read.js';
+import { outcomeOfAnswer, technical } from './answer-outcome.js';
+import type { Outcome } from './outcome.js';
 
 export interface NormalizeContext {
   /** The message the caller sent and the register answers: '1330' → 1331, '1332' → 1333. */
@@ -31,12 +28,11 @@ export interface NormalizeContext {
   verify: (raw: Buffer, envelope: Envelope) => Promise<VerifiedMessage>;
 }
 
-const FREITEXT_MAX = 500;
-
 /**
- * Contract §7: whatever the register did, one Outcome. Any doubt about the answer — not
- * well-formed, unsigned, not schema-valid, not ours, breaking the XMeld rules — is a technical
- * failure (rueckweisung 16 for the caller), never a guess.
+ * Contract §7: whatever the register did, one Outcome. This is the verification — well-formed,
+ * not a fault, signed, the expected message and release, schema-valid, answering our query —
+ * each doubt a technical failure (rueckweisung 16 for the caller); what passes is read by the
+ * pure rule (answer-outcome.ts).
  */
 export async function normalizeAnswer(reply: RegisterReply, ctx: NormalizeContext): Promise<Outcome> {
   let doc: XmlDocument;
@@ -83,11 +79,7 @@ function readVerifiedAnswer(message: XmlElement, ctx: NormalizeContext): Outcome
   }
   if (ctx.validator.verdict(message) !== 'valid') return technical('schema');
   if (textAt(message, 'x:ursprungsnachricht/nachrichtenUUID') !== ctx.queryUuid) return technical('correlation');
-  return readOutcome(message, ctx);
-}
-
-function technical(failure: TechnicalFailure): Outcome {
-  return { kind: 'technical', failure };
+  return outcomeOfAnswer(message, ctx);
 }
 
 function isFault(el: XmlElement): boolean {
@@ -96,71 +88,4 @@ function isFault(el: XmlElement): boolean {
 
 function carriesReturnToSender(fault: XmlElement): boolean {
   return fault.find(`.//*[local-name()='${ROOT['0910']}']`).some((n) => n instanceof XmlElement && releaseOfNamespace(n.namespaceUri) !== undefined);
-}
-
-function readOutcome(message: XmlElement, ctx: NormalizeContext): Outcome {
-  const { answerNumber } = ctx;
-  const ns = nsOf(message);
-  const personXml = (p: XmlElement): string => handedOn(p, ctx);
-  const rejections = message.find('x:antwortSuchanfrage/x:rueckweisung', ns);
-  if (rejections.length > 0) {
-    const reasons: Rejection[] = [];
-    for (const r of rejections) {
-      const code = textAt(r, 'x:grundDerRueckweisung/code');
-      if (!isRueckweisungCode(code)) return technical('rules');
-      reasons.push(rejection(code, textAt(r, 'x:freitext')));
-    }
-    return { kind: 'rejected', reasons };
-  }
-  const status = textAt(message, 'x:antwortSuchanfrage/x:auskunft/x:ergebnisstatus/code');
-  const persons = message.find('x:antwortSuchanfrage/x:auskunft/x:person', ns).filter((p) => p instanceof XmlElement);
-  switch (status) {
-    case '03':
-      // Neutral whatever came with it: a block must never be told apart from a miss.
-      return { kind: 'neutral' };
-    case '01':
-      if (persons.length === 0) return { kind: 'neutral' }; // empty result: a dialect of "not found"
-      if (persons.length !== 1 || answerNumber !== '1331') return technical('rules');
-      return { kind: 'hit', persons: [personXml(persons[0] as XmlElement)] };
-    case '02':
-      if (persons.length === 0) return { kind: 'neutral' };
-      if (answerNumber !== '1331' || !persons.every(hasIdentifikationsmerkmal)) return technical('rules');
-      if (persons.length > LIST_CAP) return { kind: 'rejected', reasons: [{ code: RUECKWEISUNG.trefferlisteZuGross }] };
-      return { kind: 'list', persons: persons.map((p) => personXml(p as XmlElement)) };
-    case '04':
-      if (answerNumber !== '1333') return technical('rules');
-      if (persons.length === 0) return { kind: 'neutral' };
-      if (persons.length > LIST_CAP) return { kind: 'rejected', reasons: [{ code: RUECKWEISUNG.ergebnislisteZuGross }] };
-      if (persons.length > 1 && !persons.every(hasIdentifikationsmerkmal)) return technical('rules');
-      return { kind: 'resultList', persons: persons.map((p) => personXml(p as XmlElement)) };
-    default:
-      return technical('rules');
-  }
-}
-
-/**
- * Register freitext is passed on only for 17 (other business error), where it is the message;
- * for 16 the caller gets the gateway's own class text, never the register's internals.
- */
-function rejection(code: RueckweisungCode, freitext: string | undefined): Rejection {
-  if (code === RUECKWEISUNG.sonstigerFachlicherFehler && freitext !== undefined) return { code, freitext: freitext.slice(0, FREITEXT_MAX) };
-  if (code === RUECKWEISUNG.technischerFehler) return { code, freitext: 'Technischer Fehler beim Register' };
-  return { code };
-}
-
-function hasIdentifikationsmerkmal(p: unknown): boolean {
-  return p instanceof XmlElement && textsAt(p, 'x:identifikationsmerkmal').length === 1;
-}
-
-/**
- * A person as standalone XML in the caller's release, vendor extensions removed. What the
- * caller's release cannot carry (a former sex entry for a 25.11a caller) is dropped by the
- * translation, never moved elsewhere.
- */
-function handedOn(p: XmlElement, ctx: NormalizeContext): string {
-  for (const ext of p.find('.//x:landesspezifischeErweiterungen', nsOf(p))) ext.remove();
-  if (ctx.sentRelease === ctx.callerRelease) return selfContainedXml(p);
-  return translateRelease(p, {
-    message: ctx.answerNumber, from: ctx.sentRelease, to: ctx.callerRelease, path: 'antwortSuchanfrage/auskunft/person',
-  }).xml;
 }

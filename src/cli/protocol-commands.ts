@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Command, Option } from 'commander';
 import type { GatewayConfig } from '../config/gateway-config.js';
+import { protocolStoreConfig } from '../config/protocol-store-config.js';
 import { createProtocolStore } from '../protocol/create-protocol-store.js';
 import { migrateEmbeddedStore } from '../protocol/embedded-migration.js';
 import type { ExportFilter } from '../protocol/export-filter.js';
@@ -15,13 +16,7 @@ import type { ProtocolStore } from '../protocol/protocol-store.js';
 export function registerProtocolCommands(program: Command, config: () => GatewayConfig): void {
   const protocol = program.command('protocol').description('inspect, verify and purge the protocol (§ 40 BMG)');
 
-  const open = async (): Promise<ProtocolStore> => {
-    const c = config();
-    return createProtocolStore({
-      ...(c.protocol.databaseUrl ? { databaseUrl: c.protocol.databaseUrl, schema: c.protocol.schema } : {}),
-      dataDir: c.protocol.dataDir,
-    });
-  };
+  const open = (): Promise<ProtocolStore> => createProtocolStore(protocolStoreConfig(config()));
 
   protocol.command('export')
     .description('stream records to stdout or a file as CSV or NDJSON; the export is itself protocolled')

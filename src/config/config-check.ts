@@ -90,12 +90,15 @@ export function schemaProblems(issues: ReadonlyArray<{ path: ReadonlyArray<Prope
 
 const SECRET_IN_URL = /^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)([^@]*)(@)/i;
 
-/** The effective configuration for `config check`: passwords in connection strings masked. */
+/** Keys whose value is a secret itself (not the name of a file holding one). */
+const SECRET_KEYS = new Set(['encryptionKey']);
+
+/** The effective configuration for `config check`: passwords in connection strings and secret values masked. */
 export function maskSecrets<T>(value: T): T {
   if (typeof value === 'string') return value.replace(SECRET_IN_URL, '$1***$3') as T;
   if (Array.isArray(value)) return value.map(maskSecrets) as T;
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v)])) as T;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.has(k) && typeof v === 'string' ? '***' : maskSecrets(v)])) as T;
   }
   return value;
 }

@@ -277,6 +277,11 @@ export const configSchema = z.object({
     redisUrl: z.string().optional(),
     /** Key prefix in Redis, one per deployment. */
     prefix: z.string().default('xmeld'),
+    /**
+     * Seals queued queries and shared directory entries (AES-256-GCM; 32 bytes, hex or base64),
+     * the same on every instance; a secret, so normally XMELD_QUEUE_KEY, which overrides it.
+     */
+    encryptionKey: z.string().optional(),
     /** A worker's lock on a job; after it lapses another instance takes a dead worker's job over. */
     lockDurationMs: z.number().int().positive().default(10_000),
     stalledIntervalMs: z.number().int().positive().default(5_000),
@@ -381,6 +386,7 @@ export function withDemoPort(config: GatewayConfig, port: number): GatewayConfig
 function applyEnv(given: GatewayConfig, env: NodeJS.ProcessEnv): GatewayConfig {
   const databaseUrl = env['DATABASE_URL'];
   const redisUrl = env['REDIS_URL'];
+  const queueKey = env['XMELD_QUEUE_KEY'];
   const demoPort = env['XMELD_PORT'];
   const config = demoPort ? withDemoPort(given, Number(demoPort)) : given;
   // XMELD_HTTP_PORT moves only the gateway's listener (and wins over XMELD_PORT for it).
@@ -388,7 +394,7 @@ function applyEnv(given: GatewayConfig, env: NodeJS.ProcessEnv): GatewayConfig {
   return {
     ...config,
     protocol: { ...config.protocol, ...(databaseUrl ? { databaseUrl } : {}) },
-    queue: { ...config.queue, ...(redisUrl ? { redisUrl } : {}) },
+    queue: { ...config.queue, ...(redisUrl ? { redisUrl } : {}), ...(queueKey ? { encryptionKey: queueKey } : {}) },
     http: { ...config.http, ...(port ? { port: Number(port) } : {}) },
   };
 }

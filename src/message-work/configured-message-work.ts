@@ -14,22 +14,24 @@ import type { Release } from '../xmeld/releases.js';
 import { ANSWER_STRUCTURE_LIMITS, REQUEST_STRUCTURE_LIMITS } from '../xml/structure-limits.js';
 
 export interface ConfiguredWork {
-  work: InlineMessageWork;
   /** Parties and signer of this thread, switched by a reload. */
   live: LiveTrust;
   /** What `live` was built from. */
   material: LiveMaterial;
   /** The XSD check, also needed on the main thread (derived fan-out queries). */
   validator: MessageValidator;
+  /** Frees the compiled schemas (after the work that uses them has closed). */
+  dispose(): void;
 }
 
 /**
- * The message work as the configuration describes it: schemas, signer, parties and their
- * trust, entitlement. Built once on the main thread and once in every pool worker.
+ * What every thread that handles messages needs, as the configuration describes it: schemas,
+ * signer, parties and their trust. Built once on the main thread and once in every pool worker;
+ * the message work itself is chosen by the composition root (inlineMessageWork or the pool).
  */
 export async function createConfiguredWork(
   config: GatewayConfig,
-  opts: { log: Logger; replayGuard?: ReplayGuard; clock?: () => Date; security?: HopSecurity; material?: LiveMaterial },
+  opts: { log: Logger; replayGuard?: ReplayGuard; clock?: () => Date; material?: LiveMaterial },
 ): Promise<ConfiguredWork> {
   const schema = ReleaseSchemas.load();
   const { security: live, material } = await createHopSecurity(config, {
@@ -38,8 +40,15 @@ export async function createConfiguredWork(
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.replayGuard ? { replayGuard: opts.replayGuard } : {}),
   });
-  const validator = schema.validator;
-  const work = new InlineMessageWork({
+  return { live, material, validator: schema.validator, dispose: () => schema.dispose() };
+}
+
+/** The message work on this thread (no worker pool, or inside a pool worker), with the entitlement checks of `configured`. */
+export function inlineMessageWork(
+  config: GatewayConfig, configured: ConfiguredWork, opts: { clock?: () => Date; security?: HopSecurity } = {},
+): InlineMessageWork {
+  const { live, validator } = configured;
+  return new InlineMessageWork({
     limits: { maxBytes: config.http.bodyLimitBytes, structure: { ...REQUEST_STRUCTURE_LIMITS, ...definedOnly(config.limits.request) } },
     answerLimits: { maxBytes: config.register.maxAnswerBytes, structure: { ...ANSWER_STRUCTURE_LIMITS, ...definedOnly(config.limits.answer) } },
     validator,
@@ -49,8 +58,7 @@ export async function createConfiguredWork(
       // Unsigned development setups have no verified party; entitlement needs one.
       if (partyId !== undefined) live.parties.checkCaller(partyId, query, clientCertificate);
     },
-  }, () => schema.dispose());
-  return { work, live, material, validator };
+  });
 }
 
 /** V000 for a release that is retired, or that the caller's registration does not name. */

@@ -11,7 +11,7 @@ import { QueryRefused } from './accept-query.js';
 import { createLogger } from '../log/logger.js';
 import type { LiveMaterial } from '../reload/live-material.js';
 import { buildTrustGeneration } from '../reload/trust-generation.js';
-import { createConfiguredWork } from './configured-message-work.js';
+import { createConfiguredWork, inlineMessageWork } from './configured-message-work.js';
 import { joinLiveChannel } from './live-channel.js';
 import { PortReplayGuard } from './replay-channel.js';
 import { refusalToWire, type AcceptResult, type WorkTask } from './work-task.js';
@@ -21,7 +21,9 @@ const { config, material, liveChannel } = workerData as { config: GatewayConfig;
 const replayGuard = new PortReplayGuard();
 // Warnings (TEST PKI, unsigned mode) are the main thread's to give, once.
 const log = createLogger(config.log.level === 'silent' ? 'silent' : 'error');
-const { work, live } = await createConfiguredWork(config, { log, replayGuard, ...(material ? { material } : {}) });
+const configured = await createConfiguredWork(config, { log, replayGuard, ...(material ? { material } : {}) });
+const { live } = configured;
+const work = inlineMessageWork(config, configured);
 // A reload switches this thread's parties and signer; see live-channel.ts.
 await joinLiveChannel(liveChannel, (next) => live.switchTo(buildTrustGeneration(config, next, { replayGuard })));
 

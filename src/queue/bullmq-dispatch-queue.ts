@@ -29,7 +29,7 @@ export interface BullmqDispatchQueueOptions {
   /** This gateway instance's id (its reply channel). Default: random per process. */
   instanceId?: string;
   /**
-   * AES-256-GCM key (32 bytes, base64 or hex), normally `process.env.XMELD_QUEUE_KEY`.
+   * AES-256-GCM key (32 bytes, base64 or hex), normally `queue.encryptionKey` (XMELD_QUEUE_KEY).
    * Instances with the same key share queues (and work each other's jobs); instances with
    * different keys use separate queues. Without a key each process draws a random one and so
    * works only its own jobs. See PayloadSealer.

@@ -287,15 +287,14 @@ describe('two instances on Redis share the directory entries', () => {
   let a: Harness;
   let b: Harness;
   const prefix = uniquePrefix();
-  const keyBefore = process.env['XMELD_QUEUE_KEY'];
+  // The deployment's shared key: directory entries cross Redis only sealed with it.
+  const encryptionKey = randomBytes(32).toString('hex');
 
   beforeAll(async () => {
-    // The deployment's shared key: directory entries cross Redis only sealed with it.
-    process.env['XMELD_QUEUE_KEY'] = randomBytes(32).toString('hex');
     pki = await loadTestPki();
     dvdv = await startSimulatedDvdv({ entries: {} });
     const shared = (c: GatewayConfig) => {
-      c.queue = { ...c.queue, redisUrl: REDIS_URL, prefix };
+      c.queue = { ...c.queue, redisUrl: REDIS_URL, prefix, encryptionKey };
     };
     a = await startHarness({
       config: (c, sim) => {
@@ -316,8 +315,6 @@ describe('two instances on Redis share the directory entries', () => {
     await a?.close();
     await dvdv?.close();
     await deletePrefix(prefix);
-    if (keyBefore === undefined) delete process.env['XMELD_QUEUE_KEY'];
-    else process.env['XMELD_QUEUE_KEY'] = keyBefore;
   });
 
   it('the second instance routes with the entry the first looked up, without asking the DVDV', async () => {

@@ -29,18 +29,18 @@ describe('scale-out path: BullMQ on Redis and the protocol in PostgreSQL', () =>
   let a: Harness;
   let b: Harness;
   beforeAll(async () => {
+    // The deployment's shared key, as XMELD_QUEUE_KEY would give it.
+    const encryptionKey = randomBytes(32).toString('hex');
     const shared = (c: Parameters<NonNullable<Parameters<typeof startHarness>[0]>['config'] & object>[0]) => {
-      c.queue = { ...c.queue, redisUrl: REDIS_URL, prefix };
+      c.queue = { ...c.queue, redisUrl: REDIS_URL, prefix, encryptionKey };
       c.protocol = { ...c.protocol, databaseUrl: DATABASE_URL, schema };
     };
-    process.env['XMELD_QUEUE_KEY'] = randomBytes(32).toString('hex');
     a = await startHarness({ config: shared });
     b = await startHarness({ config: shared });
   });
   afterAll(async () => {
     await a?.close();
     await b?.close();
-    delete process.env['XMELD_QUEUE_KEY'];
     const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length > 0) await redis.del(...keys);

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type GatewayConfig } from '../../src/config/gateway-config.js';
 import { QueryRefused } from '../../src/message-work/accept-query.js';
 import { createLogger } from '../../src/log/logger.js';
-import { createConfiguredWork, type ConfiguredWork } from '../../src/message-work/configured-message-work.js';
+import { createConfiguredWork, inlineMessageWork, type ConfiguredWork } from '../../src/message-work/configured-message-work.js';
+import type { InlineMessageWork } from '../../src/message-work/inline-message-work.js';
 import { WorkersOverloadedError } from '../../src/message-work/overloaded.js';
 import { WorkerPoolMessageWork } from '../../src/message-work/worker-pool-message-work.js';
 import { InMemoryReplayGuard, ReplayGuardUnavailableError, type ReplayGuard } from '../../src/security/replay-guard.js';
@@ -29,7 +30,8 @@ function padding(): string {
 describe('message work on worker threads', () => {
   let pki: TestPki;
   let config: GatewayConfig;
-  let inline: ConfiguredWork;
+  let configured: ConfiguredWork;
+  let inline: InlineMessageWork;
   let pool: WorkerPoolMessageWork;
   const guard = new InMemoryReplayGuard();
 
@@ -40,20 +42,22 @@ describe('message work on worker threads', () => {
     config.log = { level: 'silent' };
     // The 5 MB message below is within limits raised for it (by default its 50,000 elements are refused).
     config.limits = { request: { maxElements: 100_000, maxAttributes: 200_000, maxNamespaceDeclarations: 100_000 }, answer: {} };
-    inline = await createConfiguredWork(config, { log: createLogger('silent'), replayGuard: new InMemoryReplayGuard() });
+    configured = await createConfiguredWork(config, { log: createLogger('silent'), replayGuard: new InMemoryReplayGuard() });
+    inline = inlineMessageWork(config, configured);
     pool = new WorkerPoolMessageWork(config, guard, 2);
     await pool.ready();
   });
 
   afterAll(async () => {
     await pool.close();
-    await inline.work.close();
+    await inline.close();
+    configured.dispose();
   });
 
   it('accepts a signed query exactly as the event loop does', async () => {
     const raw = signedQuery(pki);
     const viaPool = await pool.accept(raw);
-    const viaInline = await inline.work.accept(raw);
+    const viaInline = await inline.accept(raw);
     expect(viaPool).toEqual(viaInline);
     expect(viaPool.query.number).toBe('1330');
     expect(viaPool.messageXml).toContain('datenabruf.personensuche.suchanfrage.1330');
