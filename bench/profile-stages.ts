@@ -7,7 +7,8 @@ import { rmSync } from 'node:fs';
 import { loadBenchPki } from './lib/security-wiring.js';
 import { prepareMaterial } from './lib/stages.js';
 import { detectWiring } from './lib/wiring.js';
-import { signEnvelope, verifyEnvelope } from '../src/security/index.js';
+import { signEnvelope } from '../src/security/wss-sign.js';
+import { verifyEnvelope } from '../src/security/wss-verify.js';
 import { testSigner } from '../src/security/test-pki.js';
 import { parseHardened } from '../src/xml/parse-hardened.js';
 

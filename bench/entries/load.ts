@@ -8,7 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
-import { signEnvelope, type SignerIdentity } from '../../src/security/index.js';
+import { signEnvelope } from '../../src/security/wss-sign.js';
+import { type SignerIdentity } from '../../src/security/signer.js';
 import { testSigner } from '../../src/security/test-pki.js';
 import { writeEnvelope } from '../../src/soap/write-envelope.js';
 import { SOAP11_HEADERS, envelope11, message1330, percentiles, type Percentiles } from '../lib/common.js';

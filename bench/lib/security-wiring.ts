@@ -6,13 +6,10 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import {
-  TrustStore,
-  signEnvelope,
-  verifyAndTrust,
-  type PartyTrust,
-  type SignerIdentity,
-} from '../../src/security/index.js';
+import { TrustStore, type PartyTrust } from '../../src/security/trust.js';
+import { signEnvelope } from '../../src/security/wss-sign.js';
+import { verifyAndTrust } from '../../src/security/verify-and-trust.js';
+import { type SignerIdentity } from '../../src/security/signer.js';
 import { generateTestPki, testSigner, type TestPki } from '../../src/security/test-pki.js';
 import type { SimulatorSecurity } from '../../src/simulator/server.js';
 

@@ -5,12 +5,8 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RejectedMessageError } from '../../src/errors.js';
-import {
-  compose1330,
-  DEFAULT_AUTHOR,
-  startSimulatedRegisters,
-  type SimulatedRegisters,
-} from '../../src/simulator/index.js';
+import { compose1330, DEFAULT_AUTHOR } from '../../src/simulator/compose-query.js';
+import { startSimulatedRegisters, type SimulatedRegisters } from '../../src/simulator/server.js';
 import { NS, postSoap, readFixture, soapEnvelope, summarize, text, vorgangHeader, withDoc } from './helpers.js';
 
 const started: SimulatedRegisters[] = [];

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XmlDocument, XmlValidateError, type XmlElement, type XsdValidator } from 'libxml2-wasm';
-import { startSimulatedRegisters, type SimulatedRegisters } from '../../src/simulator/index.js';
+import { startSimulatedRegisters, type SimulatedRegisters } from '../../src/simulator/server.js';
 import { loadOfficialValidator, officialSchemasAvailable } from './official-schema.js';
 import { postSoap, readFixture, readManifest, soapEnvelope, vorgangHeader } from './helpers.js';
 import { ReleaseSchemas } from '../../src/xmeld/release-schemas.js';

@@ -3,7 +3,7 @@
  * SOAP 1.2), checked against the outcome the manifest promises.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulatedRegisters, type SimulatedRegisters } from '../../src/simulator/index.js';
+import { startSimulatedRegisters, type SimulatedRegisters } from '../../src/simulator/server.js';
 import {
   NS,
   TIMESTAMP_MS_TZ,
