@@ -206,13 +206,20 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     maxConnections: config.http.maxConnections,
     publicUrl: () => config.http.publicUrl ?? `${listeningUrl}/xmeld`,
     // Each check answers within READY_CHECK_MS, whatever its store does: "not ready", never silence.
-    ready: async () => ({
-      queue: await withinReadyTime(queue.ready()),
-      protocol: await withinReadyTime(protocolReady(protocol)),
-      // The key signs, and its certificate is not refused by the crypto policy.
-      signing: (await signing.ready()) && (crypto.current?.canSign ?? true),
-      ...(replayGuard ? { replay: replayGuard.ready() } : {}),
-    }),
+    // In parallel, each within READY_CHECK_MS: together well inside the server's bound on /ready,
+    // so a frozen store shows as its own `false`, not as a late answer without detail.
+    ready: async () => {
+      const [queueOk, protocolOk, signs] = await Promise.all([
+        withinReadyTime(queue.ready()), withinReadyTime(protocolReady(protocol)), signing.ready(),
+      ]);
+      return {
+        queue: queueOk,
+        protocol: protocolOk,
+        // The key signs, and its certificate is not refused by the crypto policy.
+        signing: signs && (crypto.current?.canSign ?? true),
+        ...(replayGuard ? { replay: replayGuard.ready() } : {}),
+      };
+    },
     ...(directory ? { directory: () => directory.state() } : {}),
     readyNotes: () => {
       const soon = (crypto.current?.certificates ?? []).filter((c) => c.daysToExpiry < EXPIRES_SOON_DAYS);
@@ -270,7 +277,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   };
 }
 
-const READY_CHECK_MS = 800;
+const READY_CHECK_MS = 500;
 /** How long /ready keeps the signing probe's verdict (a reload probes at once). */
 const SIGNING_CHECK_EVERY_MS = 30_000;
 /** After the grace: how long the stores get, all together, to close. */
