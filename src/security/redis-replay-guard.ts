@@ -2,6 +2,12 @@ import { Redis } from 'ioredis';
 import { ReplayGuardUnavailableError, type ReplayGuard } from './replay-guard.js';
 
 /**
+ * Longest a replay check may wait for Redis (a healthy one answers in about a millisecond). Short,
+ * because the check holds a worker thread (one task per thread) while it waits.
+ */
+export const REPLAY_CHECK_TIMEOUT_MS = 500;
+
+/**
  * Replay protection shared by all instances: `SET NX PX` on the nachrichtenUUID (a key that
  * holds `1`, nothing of the message). It fails closed, but says so: while Redis is unreachable
  * a message is refused as a passing failure (S999), never as a duplicate.
@@ -11,12 +17,6 @@ import { ReplayGuardUnavailableError, type ReplayGuard } from './replay-guard.js
  * may have been delivered before the loss and is refused the same way. Redis with `appendonly
  * yes` keeps the window and the marker, and then nothing is refused.
  */
-/**
- * Longest a replay check may wait for Redis (a healthy one answers in about a millisecond). Short,
- * because the check holds a worker thread (one task per thread) while it waits.
- */
-export const REPLAY_CHECK_TIMEOUT_MS = 500;
-
 export class RedisReplayGuard implements ReplayGuard {
   private readonly redis: Redis;
   private readonly sinceKey: string;
