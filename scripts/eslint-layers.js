@@ -28,8 +28,8 @@ export const LAYERS = [
   ['cli'],
 ];
 
-/** Imported by anyone: the typed errors with their XMeld codes, the version, the logger. */
-export const BASE = ['errors.ts', 'version.ts', 'log'];
+/** Imported by anyone: the typed errors with their XMeld codes, the version, the timer race, the logger. */
+export const BASE = ['errors.ts', 'version.ts', 'settle-within.ts', 'log'];
 
 /** The composition root: it alone (and the command line above it) picks implementations. */
 export const ROOT = 'gateway.ts';

@@ -30,6 +30,7 @@ import { DEFAULT_CIRCUIT_BREAKER } from './queue/circuit-breaker.js';
 import { MemoryDispatchQueue } from './queue/memory-dispatch-queue.js';
 import { RedisReplayGuard } from './security/redis-replay-guard.js';
 import { rememberReceived } from './security/replay-window.js';
+import { settleWithin } from './settle-within.js';
 import { isLandCode, LAND_CODES } from './routing/laender.js';
 import { targetKey, type Target } from './routing/route-query.js';
 import { VorgangsnummerGenerator } from './vorgang/vorgangsnummer.js';
@@ -210,7 +211,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     // so a frozen store shows as its own `false`, not as a late answer without detail.
     ready: async () => {
       const [queueOk, protocolOk, signs] = await Promise.all([
-        withinReadyTime(queue.ready()), withinReadyTime(protocolReady(protocol)), signing.ready(),
+        settleWithin(queue.ready(), READY_CHECK_MS, false), settleWithin(protocolReady(protocol), READY_CHECK_MS, false), signing.ready(),
       ]);
       return {
         queue: queueOk,
@@ -285,15 +286,8 @@ const SHUTDOWN_TAIL_MS = 3_000;
 
 /** Runs a closing step; false when it failed or did not settle by `until` (it is then left behind). */
 async function withinShutdown(run: () => Promise<unknown> | undefined, until: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), Math.max(0, until - Date.now())); });
-  try {
-    const p = run();
-    if (p === undefined) return true;
-    return await Promise.race([p.then(() => true, () => false), late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  const p = run();
+  return p === undefined ? true : settleWithin(p.then(() => true), until - Date.now(), false);
 }
 /** /ready names certificates with fewer days left than this (it does not fail on them). */
 const EXPIRES_SOON_DAYS = 30;
@@ -313,11 +307,6 @@ function watchCryptoReport(config: GatewayConfig, log: Logger, clock?: () => Dat
   return { get current() { return current; }, stop: () => clearInterval(timer) };
 }
 
-function withinReadyTime(check: Promise<boolean>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), READY_CHECK_MS); });
-  return Promise.race([check.catch(() => false), late]).finally(() => clearTimeout(timer));
-}
 
 async function protocolReady(store: ProtocolStore): Promise<boolean> {
   try {

@@ -3,6 +3,7 @@ import { TLSSocket } from 'node:tls';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { RejectedMessageError } from '../errors.js';
+import { settleWithin } from '../settle-within.js';
 import type { QueryPipeline, SoapResponse } from '../intake/query-pipeline.js';
 import { readSchemaFileForHttp, readWsdlForHttp, SchemaFileNotFoundError, wsdlFile } from '../xml/schema-files.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -147,7 +148,7 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
     // A load balancer's probe must get an answer within a second whatever the stores do: checks
     // that do not settle in time count as "not ready" (each check has its own bound as well,
     // but several slow ones together would add up).
-    const checks = await settledWithin(deps.ready(), deps.readyWithinMs ?? READY_WITHIN_MS);
+    const checks = await settleWithin(deps.ready(), deps.readyWithinMs ?? READY_WITHIN_MS, undefined);
     if (checks === undefined) {
       return reply.code(503).send({ status: 'not ready', checks: {}, late: `checks did not answer within ${deps.readyWithinMs ?? READY_WITHIN_MS} ms` });
     }
@@ -183,13 +184,6 @@ export function createGatewayServer(deps: GatewayServerDeps): FastifyInstance {
 
 /** Longest /ready waits for its checks: below the 1 s a probe is given, with room for the rest of the request. */
 const READY_WITHIN_MS = 750;
-
-/** The promise's value, or undefined when it has not settled within `ms` (a rejection counts as not settled). */
-function settledWithin<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), ms); });
-  return Promise.race([p.catch(() => undefined), late]).finally(() => clearTimeout(timer));
-}
 
 /** How long a forced shutdown waits for the refusal's protocol record. */
 const FORCED_RECORD_MS = 1_000;

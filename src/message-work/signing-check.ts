@@ -4,6 +4,8 @@
  * the verdict kept meanwhile; a reload asks afresh at once. Each probe is bounded by `withinMs`,
  * so a key that hangs (an HSM, a full pool) reads as "cannot sign", never as silence.
  */
+import { settleWithin } from '../settle-within.js';
+
 export interface SigningCheckOptions {
   sign: (envelopeXml: string) => Promise<string>;
   /** Whether signatures are required: without them (development) there is nothing to sign with. */
@@ -50,16 +52,9 @@ export class SigningCheck {
 
   private async signProbe(): Promise<boolean> {
     if (!this.opts.required) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<string>((resolve) => { timer = setTimeout(() => resolve(''), this.opts.withinMs); });
-    try {
-      const signed = await Promise.race([this.opts.sign(PROBE), late]);
-      // A signature with its value, over the probe: what every answer and forwarded query needs.
-      return /<(\w+:)?SignatureValue>[A-Za-z0-9+/=\s]{16,}<\/(\w+:)?SignatureValue>/.test(signed);
-    } catch {
-      return false;
-    } finally {
-      clearTimeout(timer);
-    }
+    // A key that throws or hangs signs nothing: '' fails the test below.
+    const signed = await settleWithin(this.opts.sign(PROBE), this.opts.withinMs, '');
+    // A signature with its value, over the probe: what every answer and forwarded query needs.
+    return /<(\w+:)?SignatureValue>[A-Za-z0-9+/=\s]{16,}<\/(\w+:)?SignatureValue>/.test(signed);
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, Worker, type JobsOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { isTechnicalFailure, TechnicalFailureError, type TechnicalFailure } from '../errors.js';
+import { settleWithin } from '../settle-within.js';
 import type { CircuitBreakerOptions } from './circuit-breaker.js';
 import type { DispatchHandler, DispatchJob } from './dispatch-job.js';
 import type { RegisterReply } from '../answer/register-reply.js';
@@ -155,7 +156,7 @@ export class BullmqDispatchQueue implements DispatchQueue {
     const workersClosed = Promise.allSettled([...this.workers.values()].map((w) => w.close(force)));
     // Running jobs end by their deadlines; this bound only matters when Redis is gone and
     // BullMQ cannot record their end.
-    if (await settlesWithin(workersClosed, this.opts.closeTimeoutMs ?? 30_000) === false) {
+    if (!(await settleWithin(workersClosed.then(() => true), this.opts.closeTimeoutMs ?? 30_000, false))) {
       this.processor?.terminate();
       await Promise.allSettled([...this.workers.values()].map((w) => w.close(true)));
     }
@@ -296,15 +297,6 @@ export class BullmqDispatchQueue implements DispatchQueue {
 /** How long a timed-out dispatch may look up its job to name the failure class. */
 const WITHDRAW_LOOKUP_MS = 100;
 
-async function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<false>((r) => { timer = setTimeout(() => r(false), ms); });
-  try {
-    return await Promise.race([p.then(() => true), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return new Promise((resolve, reject) => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { closeRedis } from '../queue/redis-connections.js';
+import { settleWithin } from '../settle-within.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import type { NewProtocolRecord } from '../protocol/protocol-record.js';
 import type { ReplayGuard } from '../security/replay-guard.js';
@@ -56,7 +57,7 @@ export async function startReloading(deps: ReloadingDeps): Promise<{ reloader: R
   });
   // Subscribed before the first message where Redis answers; where it does not yet, ioredis subscribes once it does.
   const listening = bus?.listen((actor) => void reloader.reload({ actor: `peer:${actor}`, announce: false }));
-  if (listening && !(await withinMs(listening, 5_000))) deps.log.warn('reloads of other instances not heard yet (Redis not reachable)');
+  if (listening && !(await settleWithin(listening.then(() => true), 5_000, false))) deps.log.warn('reloads of other instances not heard yet (Redis not reachable)');
   // Suspensions kept by the operators apply from the first message on (nothing to do without any).
   const kept = await suspensions.list().catch(() => {
     deps.log.warn('the operators\' suspensions could not be read at start; the next reload applies them');
@@ -75,8 +76,3 @@ export async function startReloading(deps: ReloadingDeps): Promise<{ reloader: R
   };
 }
 
-function withinMs(p: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
-  return Promise.race([p.then(() => true, () => false), late]).finally(() => clearTimeout(timer));
-}
