@@ -27,10 +27,13 @@ export class SigningCheck {
     this.now = opts.now ?? Date.now;
   }
 
-  /** The kept verdict while fresh, else a new probe. */
+  /**
+   * A kept "signs" while fresh, else a new probe. A failed probe is not kept: at start-up the pool
+   * may be too busy to answer within `withinMs`, and "not ready" must end when it is not.
+   */
   ready(): Promise<boolean> {
     const v = this.verdict;
-    if (v !== undefined && this.now() - v.at < this.opts.everyMs) return Promise.resolve(v.ok);
+    if (v !== undefined && v.ok && this.now() - v.at < this.opts.everyMs) return Promise.resolve(true);
     return this.probe();
   }
 
