@@ -15,6 +15,7 @@ import {
   type XmlTreeNode,
 } from 'libxml2-wasm';
 import { RejectedMessageError } from '../errors.js';
+import { exclusiveSubtreeC14n } from '../xml/subtree-c14n.js';
 
 /** No network, no external entities; DTDs are refused after parsing (see parseStrict). */
 const PARSE_OPTIONS = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE;
@@ -123,11 +124,20 @@ function mode(kind: C14nKind): 0 | 1 | 2 {
 }
 
 /**
- * Canonical bytes of the subtree rooted at el. Uses libxml2-wasm's nodeSet filter (pointer
- * walk) rather than XmlNode.canonicalize (a JS callback that allocates wrappers per node):
- * measured 0.67 ms instead of 2.6 ms for the Body of a 29 KB envelope.
+ * Canonical bytes of the subtree rooted at el. Exclusive C14N without a prefix list runs on the
+ * subtree alone (subtree-c14n.ts); everything else through libxml2-wasm's nodeSet filter, which
+ * visits the whole document.
  */
 export function canonicalSubtree(el: XmlElement, p: C14nParams): Buffer {
+  const h = new BytesHandler();
+  if (p.kind === 'exclusive' && (p.inclusivePrefixes === undefined || p.inclusivePrefixes.length === 0) && exclusiveSubtreeC14n(el, p.withComments, h)) {
+    return h.result;
+  }
+  return canonicalSubtreeFiltered(el, p);
+}
+
+/** The same through the whole-document walk with a visibility filter: the reference behaviour. */
+export function canonicalSubtreeFiltered(el: XmlElement, p: C14nParams): Buffer {
   const h = new BytesHandler();
   el.doc.canonicalize(h, {
     nodeSet: new Set([el]),
