@@ -22,7 +22,7 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
-// A real file per test, as the gateway opens it (WAL, synchronous=FULL, exclusive lock).
+// A real file per test, as the gateway opens it (WAL synced after each commit, exclusive lock).
 protocolStoreContract('SQLite (file)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'protocol-sqlite-contract-'));
   const driver = SqliteDriver.open(join(dir, SQLITE_FILE));
@@ -47,10 +47,65 @@ describe('SQLite store on disk', () => {
 
     const driver = SqliteDriver.open(join(dir, SQLITE_FILE));
     expect(driver.journalMode).toBe('wal');
-    expect(await driver.query('PRAGMA synchronous')).toEqual([{ synchronous: 2 }]); // FULL
+    // NORMAL: SQLite syncs at checkpoints, the driver after each commit (below).
+    expect(await driver.query('PRAGMA synchronous')).toEqual([{ synchronous: 1 }]);
     await driver.close();
 
     await expectChainContinues(await createProtocolStore({ dataDir: dir }));
+  });
+
+  it('acknowledges a write only once the WAL is synced, writes during a sync sharing the next one', async () => {
+    const dir = await freshDir();
+    const pending: Array<(err: Error | null) => void> = [];
+    let calls = 0;
+    let fail = false;
+    const driver = SqliteDriver.open(join(dir, SQLITE_FILE), {
+      datasync: (_fd, done) => {
+        calls++;
+        pending.push(fail ? () => done(new Error('EIO')) : done);
+      },
+    });
+    const until = async (cond: () => boolean): Promise<void> => {
+      for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+      expect(cond()).toBe(true);
+    };
+    const release = (): void => {
+      for (const d of pending.splice(0)) d(null);
+    };
+    try {
+      const created = driver.transaction((tx) => tx.query('CREATE TABLE t (x)'));
+      await until(() => pending.length === 1);
+      release();
+      await created;
+
+      let acknowledged = false;
+      const first = driver.query('INSERT INTO t VALUES (1)').then(() => { acknowledged = true; });
+      await until(() => pending.length === 1);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(acknowledged).toBe(false); // committed, not yet durable: not acknowledged
+      const later = [driver.query('INSERT INTO t VALUES (2)'), driver.query('INSERT INTO t VALUES (3)')];
+      await new Promise((r) => setTimeout(r, 30));
+      expect(pending.length).toBe(1); // they wait for a sync that starts after their commit
+      release();
+      await first;
+      await until(() => pending.length === 1);
+      release();
+      await Promise.all(later);
+      expect(calls).toBe(3);
+      expect(driver.walSyncs).toBe(3);
+
+      expect(await driver.query('SELECT count(*) AS n FROM t')).toEqual([{ n: 3 }]);
+      expect(calls).toBe(3); // a read syncs nothing
+
+      fail = true;
+      const failed = driver.query('INSERT INTO t VALUES (4)');
+      await until(() => pending.length === 1);
+      release();
+      await expect(failed).rejects.toThrow('EIO');
+    } finally {
+      release();
+      await driver.close();
+    }
   });
 
   it('memory:// is an in-memory database', async () => {
