@@ -21,6 +21,7 @@ import { pemReader } from './reload/hop-security-setup.js';
 import { InMemoryReplayGuard } from './security/replay-guard.js';
 import { createConfiguredWork, inlineMessageWork } from './message-work/configured-message-work.js';
 import type { MessageWork } from './message-work/message-work.js';
+import { SizeSplitMessageWork } from './message-work/size-split-message-work.js';
 import { WorkerPoolMessageWork } from './message-work/worker-pool-message-work.js';
 import { SigningCheck } from './message-work/signing-check.js';
 import type { ProtocolStore } from './protocol/protocol-store.js';
@@ -126,18 +127,23 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   });
   const { validator } = configured;
   const recycled: { count?: (why: 'limit' | 'idle') => void } = {}; // the metrics exist further down
+  const inline = inlineMessageWork(config, configured, {
+    ...(overrides.clock ? { clock: overrides.clock } : {}),
+    ...(overrides.security ? { security: overrides.security } : {}),
+  });
+  const { offloadAboveBytes } = config.processing;
   const work: MessageWork = threads > 0
-    ? new WorkerPoolMessageWork(config, replay, threads, configured.material, (thread, mb, why) => {
-      log.info({ thread, mb, why }, 'worker thread recycled (memory)');
-      recycled.count?.(why);
-    })
-    : inlineMessageWork(config, configured, {
-      ...(overrides.clock ? { clock: overrides.clock } : {}),
-      ...(overrides.security ? { security: overrides.security } : {}),
-    });
-  if (work instanceof WorkerPoolMessageWork) {
+    ? new SizeSplitMessageWork(inline, (material) => {
+      log.info({ threads, offloadAboveBytes }, 'worker threads started');
+      return new WorkerPoolMessageWork(config, replay, threads, material, (thread, mb, why) => {
+        log.info({ thread, mb, why }, 'worker thread recycled (memory)');
+        recycled.count?.(why);
+      });
+    }, configured.material, { aboveBytes: offloadAboveBytes, idleMs: config.processing.recycleIdleMs })
+    : inline;
+  if (work instanceof SizeSplitMessageWork) {
     await work.ready();
-    log.info({ threads }, 'message work on worker threads');
+    log.info({ threads, offloadAboveBytes }, offloadAboveBytes === 0 ? 'message work on worker threads' : 'large messages on worker threads');
   }
   // Länder from the DVDV where it is configured (static routes as override and fallback).
   const directory = config.dvdv ? new GatewayDirectory(config.dvdv, config.routes.laender, readPem, log,
@@ -156,7 +162,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
   });
   const reloading = await startReloading({
     config, configured, replayGuard: replay, protocol: writer, log,
-    ...(work instanceof WorkerPoolMessageWork ? { switchThreads: work.reload.bind(work) } : {}),
+    ...(work instanceof SizeSplitMessageWork ? { switchThreads: work.reload.bind(work) } : {}),
     ...(overrides.loadConfig ? { load: overrides.loadConfig } : {}),
     ...(overrides.clock ? { clock: overrides.clock } : {}),
   });

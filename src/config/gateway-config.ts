@@ -294,6 +294,14 @@ export const configSchema = z.object({
      */
     threads: z.union([z.literal('auto'), z.number().int().min(0).max(64)]).default('auto'),
     /**
+     * Messages up to this size (bytes) are handled on the event loop, larger ones on the worker
+     * threads, started at the first such message and stopped after `recycleIdleMs` without one.
+     * A small message costs about 1 ms of CPU on the event loop; handing it to a thread cost more
+     * than the work (measured: 10.0 against 5.7 ms CPU per query, docs/performance.md). 0: every
+     * message on the threads, which then run from the start.
+     */
+    offloadAboveBytes: z.number().int().min(0).default(65_536),
+    /**
      * Tasks waiting for a worker, per thread, beyond which the intake sheds with S999 (503). A
      * query is about four tasks of a few ms each: 256 is well under a second of backlog, far
      * below the deadline, and a burst of a few dozen queries is not shed.

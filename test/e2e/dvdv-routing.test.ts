@@ -61,7 +61,7 @@ function dvdvOnly(c: GatewayConfig, dvdv: Partial<DvdvConfig> & { servers: strin
     signerCertificates: [], signerSubjects: [], allowSha1: false, suspended: false, admitByCategory: true,
   };
   c.parties.push(byCategory);
-  c.processing = { ...c.processing, threads: 1 };
+  c.processing = { ...c.processing, threads: 1, offloadAboveBytes: 0 };
   c.dvdv = {
     entryPath: 'intern/directory', positiveTtlMs: 600_000, negativeTtlMs: 300_000, maxStaleMs: 3_600_000,
     attemptTimeoutMs: 1_000, lookupTimeoutMs: 2_000, warmUp: true, overrides: [],

@@ -20,7 +20,7 @@ describe('under overload', () => {
   it('sheds what the worker threads cannot take at once: HTTP 503 with a receiver-side S999 fault, the rest answered', async () => {
     // A long deadline: on a busy machine the answered ones may take seconds, never a register timeout.
     const h = await startHarness({ config: (c) => {
-      c.processing = { ...c.processing, threads: 1, maxQueuedPerThread: 1 };
+      c.processing = { ...c.processing, threads: 1, maxQueuedPerThread: 1, offloadAboveBytes: 0 };
       c.http.requestDeadlineMs = 60_000;
     } });
     open.push(h);

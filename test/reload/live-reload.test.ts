@@ -56,7 +56,7 @@ describe('live reload in one gateway (worker threads)', () => {
       signerCertificates: [pki.identities.gateway.certPem, next.certPem],
     };
     h = await startHarness({
-      config: (c) => { c.processing = { ...c.processing, threads: 2 }; },
+      config: (c) => { c.processing = { ...c.processing, threads: 2, offloadAboveBytes: 0 }; },
       simulator: { security: { ...base, verifyRequest: async (env) => { await verifyAndTrust(env, () => trustBoth); } } },
       gateway: { loadConfig: () => file },
     });

@@ -28,7 +28,7 @@ describe('a suspension on one instance takes effect on the other without a resta
   beforeAll(async () => {
     const shared = (c: GatewayConfig): void => {
       c.queue = { ...c.queue, redisUrl: REDIS_URL, prefix };
-      c.processing = { ...c.processing, threads: 2 };
+      c.processing = { ...c.processing, threads: 2, offloadAboveBytes: 0 };
     };
     a = await startHarness({ config: shared });
     b = await startHarness({ config: shared });
@@ -71,7 +71,7 @@ describe('a suspension on one instance takes effect on the other without a resta
 
   it('an instance started later applies the suspensions kept in Redis before its first message', async () => {
     await a.gateway.reloader.setSuspension({ kind: 'authority', id: POLICE, suspended: true, reason: 'erneut', by: 'operator:test' });
-    const c = await startHarness({ config: (cfg) => { cfg.queue = { ...cfg.queue, redisUrl: REDIS_URL, prefix }; cfg.processing = { ...cfg.processing, threads: 1 }; } });
+    const c = await startHarness({ config: (cfg) => { cfg.queue = { ...cfg.queue, redisUrl: REDIS_URL, prefix }; cfg.processing = { ...cfg.processing, threads: 1, offloadAboveBytes: 0 }; } });
     try {
       expect(answerFacts((await postSoap(c.endpoint, c.signed(hit).xml)).body).rts).toBe('T070');
     } finally {
