@@ -22,7 +22,8 @@ export interface VerifiedMessage {
 
 /**
  * The WS-Security step on both sides of every hop: `verify` checks signature, signer trust and
- * freshness and hands back only the signed message; `sign` adds wsse:Security to an envelope.
+ * freshness on the tree `envelope` was read from (the hop's one parse of `raw`) and hands back
+ * only the signed message; `sign` adds wsse:Security to an envelope.
  */
 export interface HopSecurity {
   verify(raw: Buffer, envelope: Envelope, from: HopOrigin): Promise<VerifiedMessage>;

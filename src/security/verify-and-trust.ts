@@ -3,6 +3,7 @@
  * signed message → signer trust for that party (trust) → SHA-1 opt-in of that party → replay
  * (only for authenticated messages, so forged traffic cannot fill the replay store).
  */
+import type { XmlDocument } from 'libxml2-wasm';
 import { RejectedMessageError } from '../errors.js';
 import { ReplayGuardUnavailableError, type ReplayGuard } from './replay-guard.js';
 import { defaultTrustStore, type PartyTrust, type TrustResult, type TrustStore } from './trust.js';
@@ -46,7 +47,7 @@ function policyRefusal(v: PolicyVerdict): void {
 }
 
 export async function verifyAndTrust(
-  envelope: string | Uint8Array,
+  envelope: string | Uint8Array | XmlDocument,
   resolveParty: (signer: SignerClaim) => PartyTrust | undefined,
   opts: VerifyAndTrustOptions = {},
 ): Promise<TrustedEnvelope> {

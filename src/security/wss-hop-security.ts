@@ -51,9 +51,10 @@ export class WssHopSecurity implements HopSecurity {
     this.clock = opts.clock ?? (() => new Date());
   }
 
-  async verify(raw: Buffer, _envelope: Envelope, from: HopOrigin): Promise<VerifiedMessage> {
+  async verify(_raw: Buffer, envelope: Envelope, from: HopOrigin): Promise<VerifiedMessage> {
+    // The tree the hop parsed (hardened) once: verification works on it, not on a second parse.
     const trusted = await verifyAndTrust(
-      raw,
+      envelope.body.doc,
       (signer) => from.hop === 'caller'
         ? this.parties.partyForCaller(signer.autorKennung, signer.certificate)
         : from.directoryCertificates !== undefined

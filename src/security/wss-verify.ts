@@ -17,7 +17,7 @@
  *   S000 Timestamp Created in the future beyond the allowed skew
  */
 import { X509Certificate } from 'node:crypto';
-import { XmlElement, XmlXPath, type XmlDocument } from 'libxml2-wasm';
+import { XmlDocument, XmlElement, XmlXPath } from 'libxml2-wasm';
 import { RejectedMessageError } from '../errors.js';
 import { STRICT_C14N } from './algorithms.js';
 import { certificateInfo, type CertificateInfo } from './cert-info.js';
@@ -261,6 +261,8 @@ function verifyDoc(doc: XmlDocument, policy: VerifyPolicy, now: Date, admit?: Ad
     admit({ certificate: info, ...(kennung !== undefined ? { autorKennung: kennung } : {}) });
   }
 
+  // Read before verification: an enveloped-signature reference detaches the Signature element.
+  const digests = digestUris(signature);
   let verified: VerifiedSignature;
   try {
     verified = verifySignatureElement(doc, signature, {
@@ -305,7 +307,6 @@ function verifyDoc(doc: XmlDocument, policy: VerifyPolicy, now: Date, admit?: Ad
     const ref = verified.references.find((r) => r.element !== null && r.element.isSameNode(vorgang));
     vorgangOut = { xml: (ref?.canonical ?? canonicalSubtree(vorgang, exc)).toString('utf8'), ...(nr !== null ? { vorgangsnummer: nr.trim() } : {}) };
   }
-  const digests = digestUris(signature);
   return {
     soapVersion: soapNs === NS.soap11 ? '1.1' : '1.2',
     bodyXml: (bodyRef?.canonical ?? canonicalSubtree(body, exc)).toString('utf8'),
@@ -323,11 +324,14 @@ function verifyDoc(doc: XmlDocument, policy: VerifyPolicy, now: Date, admit?: Ad
 
 /**
  * Verifies the envelope's signature and structure (not the signer's trust: see trust.ts).
- * Throws RejectedMessageError with the RTS code listed in the module comment.
+ * Throws RejectedMessageError with the RTS code listed in the module comment. Given a document
+ * (the hop's one hardened parse), works on that tree and leaves it to the caller to free; an
+ * enveloped-signature reference to an element around the signature detaches the signature from it.
  */
 export function verifyEnvelope(
-  envelope: string | Uint8Array, policy: VerifyPolicy = {}, opts: { now?: Date; admit?: AdmitSigner } = {},
+  envelope: string | Uint8Array | XmlDocument, policy: VerifyPolicy = {}, opts: { now?: Date; admit?: AdmitSigner } = {},
 ): VerifiedEnvelope {
   const now = opts.now ?? new Date();
+  if (envelope instanceof XmlDocument) return verifyDoc(envelope, policy, now, opts.admit);
   return withDocument(envelope, (doc) => verifyDoc(doc, policy, now, opts.admit));
 }
