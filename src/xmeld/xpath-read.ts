@@ -1,4 +1,4 @@
-import { XmlElement, type XmlNode } from 'libxml2-wasm';
+import { XmlElement, XmlXPath, type XmlNode } from 'libxml2-wasm';
 import { NS } from '../xml/namespaces.js';
 import { RELEASE_FACTS, releaseOfNamespace } from './releases.js';
 
@@ -17,9 +17,32 @@ export function nsOf(node: XmlNode): { x: string; gw: string } {
   return DEFAULT_NS;
 }
 
+/**
+ * Compiled once per path and release: libxml2-wasm compiles a string path on every call (and
+ * the readers ask the same few dozen paths of every message). The paths are the code's own
+ * constants, so the cache stays small; the bound is a guard, not a working limit.
+ */
+const compiledPaths = new Map<string, XmlXPath>();
+const MAX_COMPILED = 1024;
+
+function compiled(node: XmlNode, xpath: string): XmlXPath {
+  const ns = nsOf(node);
+  const key = `${ns.x}\n${xpath}`;
+  let c = compiledPaths.get(key);
+  if (c === undefined) {
+    if (compiledPaths.size >= MAX_COMPILED) {
+      for (const old of compiledPaths.values()) old.dispose();
+      compiledPaths.clear();
+    }
+    c = XmlXPath.compile(xpath, ns);
+    compiledPaths.set(key, c);
+  }
+  return c;
+}
+
 /** Trimmed text of the first node the path selects, or undefined. */
 export function textAt(node: XmlNode, xpath: string): string | undefined {
-  const found = node.get(xpath, nsOf(node));
+  const found = node.get(compiled(node, xpath));
   if (found === null) return undefined;
   const t = found.content.trim();
   return t === '' ? undefined : t;
@@ -28,7 +51,7 @@ export function textAt(node: XmlNode, xpath: string): string | undefined {
 /** Trimmed texts of all nodes the path selects (empty ones left out). */
 export function textsAt(node: XmlNode, xpath: string): string[] {
   const out: string[] = [];
-  for (const n of node.find(xpath, nsOf(node))) {
+  for (const n of node.find(compiled(node, xpath))) {
     const t = n.content.trim();
     if (t !== '') out.push(t);
   }
@@ -36,5 +59,5 @@ export function textsAt(node: XmlNode, xpath: string): string[] {
 }
 
 export function countAt(node: XmlNode, xpath: string): number {
-  return node.find(xpath, nsOf(node)).length;
+  return node.find(compiled(node, xpath)).length;
 }
