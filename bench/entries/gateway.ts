@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { loadConfig, type EndpointConfig } from '../../src/config/gateway-config.js';
 import { startGateway, type GatewayOverrides } from '../../src/gateway.js';
 import { createLogger } from '../../src/log/logger.js';
@@ -29,6 +30,8 @@ for (const land of LAND_CODES) {
 }
 config.protocol = { ...config.protocol, dataDir: env['BENCH_DATA_DIR'] ?? 'memory://' };
 config.log = { level: (env['BENCH_LOG_LEVEL'] ?? 'info') as typeof config.log.level };
+// BENCH_THREADS: the worker pool's size (default: as configured), 0 for everything on the event loop
+if (env['BENCH_THREADS'] !== undefined) config.processing = { ...config.processing, threads: Number(env['BENCH_THREADS']) };
 
 const wiring = detectWiring();
 const overrides: GatewayOverrides = {};
@@ -94,6 +97,13 @@ process.on('message', (m: { type?: string; file?: string }) => {
       process.send?.({ type: 'prof-done' });
     })();
   }
+});
+
+// Where the memory is (bench/lib/procs.ts memoryOf, logged after the soak): the process's figures and V8's heap spaces.
+process.on('message', (m: { type?: string }) => {
+  if (m.type !== 'memory') return;
+  const spaces = Object.fromEntries(getHeapSpaceStatistics().map((sp) => [sp.space_name, mb(sp.space_size)]));
+  process.send?.({ type: 'memory-report', usage: Object.fromEntries(Object.entries(process.memoryUsage()).map(([k, v]) => [k, mb(v)])), spaces });
 });
 
 process.on('message', (m: { type?: string }) => {

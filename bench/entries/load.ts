@@ -12,7 +12,7 @@ import { signEnvelope } from '../../src/security/wss-sign.js';
 import { type SignerIdentity } from '../../src/security/signer.js';
 import { testSigner } from '../../src/security/test-pki.js';
 import { writeEnvelope } from '../../src/soap/write-envelope.js';
-import { SOAP11_HEADERS, envelope11, message1330, percentiles, type Percentiles } from '../lib/common.js';
+import { SOAP11_HEADERS, envelope11, headerPadding, message1330, percentiles, type Percentiles } from '../lib/common.js';
 import { loadBenchPki, mirrorSigner } from '../lib/security-wiring.js';
 
 export interface LoadJob {
@@ -71,12 +71,6 @@ function build(shape: LoadJob['shape'], signed: boolean, headerPad = ''): string
   const key = shape === 'gateway' ? mirror : gatewayKey;
   if (!key) throw new Error('signers not loaded');
   return signEnvelope(xml, key, { ttlSeconds: TTL_SECONDS });
-}
-
-/** About `bytes` of extra SOAP header: many small elements the parser must build a tree of. */
-function padding(bytes: number): string {
-  const item = '<bp:pad xmlns:bp="urn:xmeld-gateway:bench">0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ</bp:pad>';
-  return item.repeat(Math.ceil(bytes / item.length));
 }
 
 /** What went wrong, without the personal data of the answer. */
@@ -142,7 +136,7 @@ async function run(job: LoadJob, progress: (done: number) => void): Promise<Load
   let largeRun: Promise<LoadResult['large']> | undefined;
   let stopLarge = false;
   if (job.large) {
-    const pad = padding(job.large.bytes);
+    const pad = headerPadding(job.large.bytes);
     // every large message needs its own nachrichtenUUID (replay protection): build them up front
     const bigs: Buffer[] = Array.from({ length: job.large.presign ?? 1 }, () => Buffer.from(build('gateway', job.signed, pad)));
     const nextBig = (): Buffer => bigs.pop() ?? Buffer.from(build('gateway', job.signed, pad));

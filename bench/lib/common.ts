@@ -32,6 +32,17 @@ export function message1330(uuid: string = randomUUID()): string {
   return t.before + uuid + t.after;
 }
 
+/**
+ * About `bytes` of extra SOAP header that a caller's message may carry (REQUEST_STRUCTURE_LIMITS:
+ * text nodes of at most 8 KiB, one namespace declaration): 8000-byte text in some 650 elements
+ * for 5 MB. The gateway verifies, canonicalizes and digests all of it.
+ */
+export function headerPadding(bytes: number): string {
+  const text = '0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'.repeat(100).slice(0, 8000);
+  const item = `<bp:i>${text}</bp:i>`;
+  return `<bp:pad xmlns:bp="urn:xmeld-gateway:bench">${item.repeat(Math.ceil(bytes / item.length))}</bp:pad>`;
+}
+
 /** SOAP 1.1 envelope around a message; optional extra header XML (e.g. padding). */
 export function envelope11(message: string, headerXml = ''): string {
   return `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="${SOAP11}"><soap:Header>${headerXml}</soap:Header>`

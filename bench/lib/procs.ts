@@ -22,6 +22,10 @@ export interface Child<R> {
   stop(): Promise<void>;
 }
 
+/** How production runs the gateway's node (Dockerfile: NODE_OPTIONS and MALLOC_ARENA_MAX): the bench does the same. */
+export const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=16'];
+export const GATEWAY_ENV = { MALLOC_ARENA_MAX: '2' };
+
 export async function startChild<R extends { pid: number }>(
   entry: string,
   env: Record<string, string | undefined>,
@@ -84,13 +88,23 @@ export function runLoad(load: Child<{ pid: number }>, job: LoadJob, onProgress?:
   });
 }
 
-/** Watches a process: CPU seconds and memory, with VmRSS sampled every `everyMs`. */
+/**
+ * Watches a process, or the processes of one gateway under `start --workers` (primary and
+ * workers): CPU seconds summed, memory per process (the peak of the largest) and in total, with
+ * VmRSS sampled every `everyMs`.
+ */
 export class ProcessWatch {
   private timer: NodeJS.Timeout | undefined;
+  private readonly pids: number[];
+  /** The largest single process's peak VmRSS. */
   peakRssMb = 0;
+  /** The peak of all watched processes together. */
+  peakTotalMb = 0;
   samples: Array<{ t: number; rssMb: number }> = [];
 
-  constructor(readonly pid: number, private readonly everyMs = 200) {}
+  constructor(pids: number | readonly number[], private readonly everyMs = 200) {
+    this.pids = typeof pids === 'number' ? [pids] : [...pids];
+  }
 
   start(): this {
     this.timer = setInterval(() => this.sample(), this.everyMs);
@@ -98,24 +112,37 @@ export class ProcessWatch {
     return this;
   }
 
+  /** RSS of the largest process now (the figure the per-process targets are about). */
   sample(): number {
-    try {
-      const { rss } = memoryMb(this.pid);
-      this.peakRssMb = Math.max(this.peakRssMb, rss);
-      this.samples.push({ t: Date.now(), rssMb: rss });
-      if (this.samples.length > 20_000) this.samples.splice(0, 10_000);
-      return rss;
-    } catch {
-      return NaN;
+    let largest = NaN;
+    let total = 0;
+    for (const pid of this.pids) {
+      try {
+        const { rss } = memoryMb(pid);
+        largest = Number.isNaN(largest) ? rss : Math.max(largest, rss);
+        total += rss;
+      } catch { /* gone */ }
     }
+    if (Number.isNaN(largest)) return NaN;
+    this.peakRssMb = Math.max(this.peakRssMb, largest);
+    this.peakTotalMb = Math.max(this.peakTotalMb, total);
+    this.samples.push({ t: Date.now(), rssMb: largest });
+    if (this.samples.length > 20_000) this.samples.splice(0, 10_000);
+    return largest;
   }
 
   cpu(): number {
-    return cpuSeconds(this.pid);
+    let sum = 0;
+    for (const pid of this.pids) {
+      try {
+        sum += cpuSeconds(pid);
+      } catch { /* gone */ }
+    }
+    return sum;
   }
 
   hwmMb(): number {
-    return memoryMb(this.pid).hwm;
+    return Math.max(...this.pids.map((pid) => memoryMb(pid).hwm));
   }
 
   stop(): void {
@@ -134,5 +161,25 @@ export function command(child: Child<{ pid: number }>, msg: Record<string, unkno
     };
     child.proc.on('message', onMsg);
     child.proc.send(msg);
+  });
+}
+
+export interface MemoryReport { usage: Record<string, number>; spaces: Record<string, number> }
+
+/** Asks a bench gateway where its memory is (process.memoryUsage and V8's heap spaces, MB). */
+export function memoryOf(child: Child<{ pid: number }>, timeoutMs = 5000): Promise<MemoryReport | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.proc.off('message', onMsg);
+      resolve(undefined);
+    }, timeoutMs);
+    const onMsg = (m: { type?: string } & Partial<MemoryReport>): void => {
+      if (m.type !== 'memory-report') return;
+      clearTimeout(timer);
+      child.proc.off('message', onMsg);
+      resolve({ usage: m.usage ?? {}, spaces: m.spaces ?? {} });
+    };
+    child.proc.on('message', onMsg);
+    child.proc.send({ type: 'memory' });
   });
 }

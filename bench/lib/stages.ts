@@ -12,6 +12,8 @@ import { writeEnvelope } from '../../src/soap/write-envelope.js';
 import { parseHardened } from '../../src/xml/parse-hardened.js';
 import { selfContainedXml } from '../../src/xml/self-contained.js';
 import { XmeldSchema } from '../../src/xml/xsd-validator.js';
+import { ReleaseSchemas } from '../../src/xmeld/release-schemas.js';
+import { releaseOfNamespace } from '../../src/xmeld/releases.js';
 import { readQuery } from '../../src/xmeld/read-query.js';
 import { ProtocolTrail } from '../../src/intake/protocol-trail.js';
 import { GroupCommitAppender } from '../../src/protocol/group-commit-appender.js';
@@ -25,7 +27,7 @@ import { verifyAndTrust } from '../../src/security/verify-and-trust.js';
 import { verifyEnvelope } from '../../src/security/wss-verify.js';
 import { testSigner, type TestPki } from '../../src/security/test-pki.js';
 import { startSimulatedRegisters } from '../../src/simulator/server.js';
-import { SOAP11_HEADERS, envelope11, message1330 } from './common.js';
+import { SOAP11_HEADERS, envelope11, headerPadding, message1330 } from './common.js';
 import { party } from './security-wiring.js';
 import { ANSWER_STRUCTURE_LIMITS } from '../../src/xml/structure-limits.js';
 
@@ -92,8 +94,7 @@ export async function prepareMaterial(pki: TestPki): Promise<Material> {
   put('reply1331-unsigned.xml', reply1331Unsigned);
   put('reply1331-signed-ec.xml', reply1331Signed);
   put('reply1331-signed-rsa.xml', reply1331SignedRsa);
-  const item = '<bp:pad xmlns:bp="urn:xmeld-gateway:bench">0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ</bp:pad>';
-  const big1330Signed = Buffer.from(signEnvelope(envelope11(message1330(randomUUID()), item.repeat(Math.ceil((5 * 1024 * 1024) / item.length))), mirror));
+  const big1330Signed = Buffer.from(signEnvelope(envelope11(message1330(randomUUID()), headerPadding(5 * 1024 * 1024)), mirror));
   put('big1330-signed.xml', big1330Signed);
   put('bare1330.xml', bare1330);
   put('bare1331.xml', bare1331);
@@ -138,13 +139,19 @@ export async function runStages(pki: TestPki, m: Material, opts: { ms: number; d
   // sign: what the gateway does twice per query
   const gw = testSigner(pki.identities.gateway);
   const answerEnvelope = writeEnvelope({ version: '1.1', body: m.bare1331, vorgangsnummer: '03-20261123-000000001' });
-  add('sign (signEnvelope, RSA)', '1330 forward', await timeIt(() => signEnvelope(m.forwardUnsigned, gw), ms));
-  add('sign (signEnvelope, RSA)', '1331 answer', await timeIt(() => signEnvelope(answerEnvelope, gw), ms));
+  add('sign (signEnvelope, gateway key)', '1330 forward', await timeIt(() => signEnvelope(m.forwardUnsigned, gw), ms));
+  add('sign (signEnvelope, gateway key)', '1331 answer', await timeIt(() => signEnvelope(answerEnvelope, gw), ms));
 
   // normalize a register reply (verify as the gateway would: signature + trust of land-09)
-  const validator = { isValid: (el: Parameters<typeof schema.validate>[0]) => schema.validate(el).ok };
+  const releaseSchemas = ReleaseSchemas.load();
   const queryUuid = /<nachrichtenUUID>([^<]*)</.exec(m.bare1330)?.[1] ?? '';
-  const ctxBase = { answerNumber: '1331' as const, queryUuid, validator, limits: { maxBytes: 8 * 1024 * 1024 } };
+  const replyDoc = parseHardened(m.reply1331Signed);
+  const release = releaseOfNamespace(readEnvelope(replyDoc).message.namespaceUri) ?? '26.11';
+  replyDoc.dispose();
+  const ctxBase = {
+    answerNumber: '1331' as const, queryUuid, validator: releaseSchemas.validator, sentRelease: release, callerRelease: release,
+    limits: { maxBytes: 8 * 1024 * 1024 },
+  };
   const unsignedVerify = async (_raw: Buffer, env: { message: unknown }): Promise<never> =>
     ({ message: env.message, release: () => undefined }) as never;
   const signedVerify = async (raw: Buffer, env: { message: unknown }): Promise<never> => {

@@ -4,7 +4,7 @@ work on the same messages; prints one JSON object of microseconds per operation.
 
 usage: xmlsec_bench.py DIR PKI_DIR SECONDS
 DIR holds the bench messages (see bench/lib/stages.ts prepareMaterial)."""
-import base64, json, os, sys, time, uuid, datetime
+import base64, json, os, subprocess, sys, time, uuid, datetime
 from lxml import etree
 import xmlsec
 
@@ -47,12 +47,16 @@ def verify(b, cert_file):
     ctx.verify(sig)
 
 key_gw = xmlsec.Key.from_file(os.path.join(pki, 'gateway.TEST-KEY.pem'), xmlsec.constants.KeyDataFormatPem)
+# the gateway's key as configured (ECDSA P-256 in the test PKI, RSA in others): the matching method
+gw_key_text = subprocess.run(['openssl', 'pkey', '-in', os.path.join(pki, 'gateway.TEST-KEY.pem'), '-noout', '-text'],
+                             capture_output=True, text=True, check=True).stdout
+GW_SIGN = xmlsec.constants.TransformEcdsaSha256 if 'ASN1 OID' in gw_key_text else xmlsec.constants.TransformRsaSha256
 with open(os.path.join(pki, 'gateway.cert.pem')) as f:
     cert_b64 = ''.join(l for l in f.read().splitlines() if not l.startswith('-----'))
 
 def sign(b):
     """WS-Security header (Timestamp, BinarySecurityToken, Signature over Body, Timestamp,
-    gw:vorgang) built with lxml, signed by xmlsec (exc-c14n, rsa-sha256), serialized."""
+    gw:vorgang) built with lxml, signed by xmlsec (exc-c14n, the gateway key's method), serialized."""
     root = parse(b)
     header = root.find('soap:Header', NS)
     body = root.find('soap:Body', NS)
@@ -74,7 +78,7 @@ def sign(b):
     bst.set('ValueType', 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3')
     bst.set('EncodingType', 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary')
     bst.text = cert_b64
-    sig = xmlsec.template.create(root, xmlsec.constants.TransformExclC14N, xmlsec.constants.TransformRsaSha256, ns='ds')
+    sig = xmlsec.template.create(root, xmlsec.constants.TransformExclC14N, GW_SIGN, ns='ds')
     sec.append(sig)
     for i in ids:
         ref = xmlsec.template.add_reference(sig, xmlsec.constants.TransformSha256, uri='#' + i)
