@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { normalizeAnswer } from '../../src/answer/normalize-answer.js';
+import { normalizeAnswer, type NormalizeContext } from '../../src/answer/normalize-answer.js';
 import { readEnvelope } from '../../src/soap/read-envelope.js';
 import { writeEnvelope } from '../../src/soap/write-envelope.js';
 import { parseHardened } from '../../src/xml/parse-hardened.js';
@@ -150,7 +150,7 @@ export async function runStages(pki: TestPki, m: Material, opts: { ms: number; d
   replyDoc.dispose();
   const ctxBase = {
     answerNumber: '1331' as const, queryUuid, validator: releaseSchemas.validator, sentRelease: release, callerRelease: release,
-    limits: { maxBytes: 8 * 1024 * 1024 },
+    limits: { maxBytes: 8 * 1024 * 1024, structure: ANSWER_STRUCTURE_LIMITS },
   };
   const unsignedVerify = async (_raw: Buffer, env: { message: unknown }): Promise<never> =>
     ({ message: env.message, release: () => undefined }) as never;
@@ -160,10 +160,12 @@ export async function runStages(pki: TestPki, m: Material, opts: { ms: number; d
   };
   const replyU = { status: 200, contentType: 'text/xml', body: Buffer.from(m.reply1331Unsigned) };
   const replyS = { status: 200, contentType: 'text/xml', body: m.reply1331Signed };
-  const check = await normalizeAnswer(replyU, { ...ctxBase, verify: unsignedVerify } as never);
+  const ctxU: NormalizeContext = { ...ctxBase, verify: unsignedVerify };
+  const ctxS: NormalizeContext = { ...ctxBase, verify: signedVerify };
+  const check = await normalizeAnswer(replyU, ctxU);
   if ((check as { kind: string }).kind !== 'hit') opts.log(`  (!) normalizeAnswer gave ${JSON.stringify(check)}`);
-  add('normalize (normalizeAnswer)', '1331 unsigned', await timeIt(() => normalizeAnswer(replyU, { ...ctxBase, verify: unsignedVerify } as never), ms));
-  add('normalize (normalizeAnswer)', '1331 P-256 + verify', await timeIt(() => normalizeAnswer(replyS, { ...ctxBase, verify: signedVerify } as never), ms));
+  add('normalize (normalizeAnswer)', '1331 unsigned', await timeIt(() => normalizeAnswer(replyU, ctxU), ms));
+  add('normalize (normalizeAnswer)', '1331 P-256 + verify', await timeIt(() => normalizeAnswer(replyS, ctxS), ms));
 
   // protocol: the records of one query (two appends: received+routed, dispatched+answered+delivered)
   const doc = parseHardened(m.req1330Signed);
