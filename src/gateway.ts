@@ -5,7 +5,6 @@ import type { Logger } from 'pino';
 import type { EndpointConfig, GatewayConfig } from './config/gateway-config.js';
 import { createDispatchHandler } from './dispatch/dispatch-worker.js';
 import type { ResolvedEndpoint } from './dvdv/directory-endpoints.js';
-import { GatewayDirectory } from './dvdv/gateway-directory.js';
 import { RegisterClient } from './dispatch/register-client.js';
 import { createGatewayServer } from './http/gateway-server.js';
 import { GatewayMetrics } from './http/metrics.js';
@@ -26,10 +25,8 @@ import { WorkerPoolMessageWork } from './message-work/worker-pool-message-work.j
 import { SigningCheck } from './message-work/signing-check.js';
 import type { ProtocolStore } from './protocol/protocol-store.js';
 import type { DispatchQueue } from './queue/dispatch-queue.js';
-import { BullmqDispatchQueue } from './queue/bullmq-dispatch-queue.js';
 import { DEFAULT_CIRCUIT_BREAKER } from './queue/circuit-breaker.js';
 import { MemoryDispatchQueue } from './queue/memory-dispatch-queue.js';
-import { RedisReplayGuard } from './security/redis-replay-guard.js';
 import { rememberReceived } from './security/replay-window.js';
 import { settleWithin } from './settle-within.js';
 import { isLandCode, LAND_CODES } from './routing/laender.js';
@@ -88,8 +85,13 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     return target === 'mirror' ? config.routes.mirror : land !== undefined && isLandCode(land) ? config.routes.laender[land] : undefined;
   };
   const redisUrl = config.queue.redisUrl;
-  const queue = overrides.queue ?? (redisUrl
-    ? new BullmqDispatchQueue(redisUrl, {
+  // BullMQ and ioredis are loaded only where Redis is configured: on embedded defaults they
+  // were ≈ 35 MB of the process's memory for nothing.
+  const [bullmqQueue, redisReplay] = redisUrl
+    ? await Promise.all([import('./queue/bullmq-dispatch-queue.js'), import('./security/redis-replay-guard.js')])
+    : [undefined, undefined];
+  const queue = overrides.queue ?? (redisUrl && bullmqQueue
+    ? new bullmqQueue.BullmqDispatchQueue(redisUrl, {
       prefix: config.queue.prefix,
       // Shared by all instances of a deployment: only they can read each other's queued queries.
       ...(config.queue.encryptionKey ? { encryptionKey: config.queue.encryptionKey } : {}),
@@ -103,7 +105,7 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
       log,
     })
     : new MemoryDispatchQueue({ circuitBreaker: DEFAULT_CIRCUIT_BREAKER }));
-  const replayGuard = redisUrl ? new RedisReplayGuard(redisUrl, config.queue.prefix) : undefined;
+  const replayGuard = redisUrl && redisReplay ? new redisReplay.RedisReplayGuard(redisUrl, config.queue.prefix) : undefined;
   const readPem = pemReader(config);
   const client = new RegisterClient({
     connectTimeoutMs: config.register.connectTimeoutMs,
@@ -146,7 +148,8 @@ export async function startGateway(config: GatewayConfig, overrides: GatewayOver
     log.info({ threads, offloadAboveBytes }, offloadAboveBytes === 0 ? 'message work on worker threads' : 'large messages on worker threads');
   }
   // Länder from the DVDV where it is configured (static routes as override and fallback).
-  const directory = config.dvdv ? new GatewayDirectory(config.dvdv, config.routes.laender, readPem, log,
+  // Its module brings ioredis along: loaded only where a DVDV is configured.
+  const directory = config.dvdv ? new (await import('./dvdv/gateway-directory.js')).GatewayDirectory(config.dvdv, config.routes.laender, readPem, log,
     redisUrl ? { redisUrl, prefix: config.queue.prefix, key: config.queue.encryptionKey } : undefined) : undefined;
   const endpointOf = async (t: Target, deadline: number, leg: { ags?: string; service: 'personensuche' | 'freieSuche' }): Promise<ResolvedEndpoint | undefined> => {
     if (directory !== undefined && t.kind === 'land') return directory.lookup(t.land, deadline, leg);

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { closeRedis } from '../queue/redis-connections.js';
 import { settleWithin } from '../settle-within.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import type { NewProtocolRecord } from '../protocol/protocol-record.js';
 import type { ReplayGuard } from '../security/replay-guard.js';
-import { RedisReloadBus } from './reload-bus.js';
+import type { RedisReloadBus } from './reload-bus.js';
 import { Reloader } from './reloader.js';
 import { FileSuspensionStore, RedisSuspensionStore, type SuspensionStore } from './suspensions.js';
 import type { LiveMaterial } from './live-material.js';
@@ -33,12 +32,22 @@ export interface ReloadingDeps {
  */
 export async function startReloading(deps: ReloadingDeps): Promise<{ reloader: Reloader; close(): Promise<void> }> {
   const redisUrl = deps.config.queue.redisUrl;
-  const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
-  redis?.on('error', () => undefined); // its text may carry the URL
+  // ioredis is loaded only where Redis is configured (embedded defaults do without its ≈ 11 MB).
+  let redis: Redis | undefined;
+  let bus: RedisReloadBus | undefined;
+  let closeRedis: ((r: Redis) => Promise<void>) | undefined;
+  if (redisUrl) {
+    const [{ Redis: RedisClient }, busModule, connections] = await Promise.all([
+      import('ioredis'), import('./reload-bus.js'), import('../queue/redis-connections.js'),
+    ]);
+    redis = new RedisClient(redisUrl, { maxRetriesPerRequest: 1 });
+    redis.on('error', () => undefined); // its text may carry the URL
+    bus = new busModule.RedisReloadBus(redisUrl, deps.config.queue.prefix);
+    closeRedis = connections.closeRedis;
+  }
   const suspensions: SuspensionStore = redis
     ? new RedisSuspensionStore(redis, deps.config.queue.prefix)
     : new FileSuspensionStore(deps.config.admin.suspensionsFile);
-  const bus = redisUrl ? new RedisReloadBus(redisUrl, deps.config.queue.prefix) : undefined;
   const clock = deps.clock ?? (() => new Date());
   const reloader = new Reloader({
     running: deps.config,
@@ -71,7 +80,7 @@ export async function startReloading(deps: ReloadingDeps): Promise<{ reloader: R
     reloader,
     async close() {
       await bus?.close();
-      if (redis) await closeRedis(redis);
+      if (redis && closeRedis) await closeRedis(redis);
     },
   };
 }
