@@ -5,6 +5,7 @@
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { settleWithin } from '../../src/settle-within.js';
 import { BENCH_DIR, ROOT, cpuSeconds, memoryMb, sleep } from './common.js';
 import type { LoadJob, LoadResult } from '../entries/load.js';
 
@@ -90,16 +91,14 @@ export function runLoad(load: Child<{ pid: number }>, job: LoadJob, onProgress?:
 
 /**
  * Watches a process, or the processes of one gateway under `start --workers` (primary and
- * workers): CPU seconds summed, memory per process (the peak of the largest) and in total, with
- * VmRSS sampled every `everyMs`.
+ * workers): CPU seconds summed, memory per process (the peak of the largest), with VmRSS sampled
+ * every `everyMs`.
  */
 export class ProcessWatch {
   private timer: NodeJS.Timeout | undefined;
   private readonly pids: number[];
   /** The largest single process's peak VmRSS. */
   peakRssMb = 0;
-  /** The peak of all watched processes together. */
-  peakTotalMb = 0;
   samples: Array<{ t: number; rssMb: number }> = [];
 
   constructor(pids: number | readonly number[], private readonly everyMs = 200) {
@@ -115,17 +114,14 @@ export class ProcessWatch {
   /** RSS of the largest process now (the figure the per-process targets are about). */
   sample(): number {
     let largest = NaN;
-    let total = 0;
     for (const pid of this.pids) {
       try {
         const { rss } = memoryMb(pid);
         largest = Number.isNaN(largest) ? rss : Math.max(largest, rss);
-        total += rss;
       } catch { /* gone */ }
     }
     if (Number.isNaN(largest)) return NaN;
     this.peakRssMb = Math.max(this.peakRssMb, largest);
-    this.peakTotalMb = Math.max(this.peakTotalMb, total);
     this.samples.push({ t: Date.now(), rssMb: largest });
     if (this.samples.length > 20_000) this.samples.splice(0, 10_000);
     return largest;
@@ -151,12 +147,13 @@ export class ProcessWatch {
 }
 
 /** Sends a command to a child and waits for its reply of type `replyType`. */
-export function command(child: Child<{ pid: number }>, msg: Record<string, unknown>, replyType: string): Promise<void> {
+/** Sends `msg` to a child and resolves with its first reply of `replyType`. */
+export function command<T = unknown>(child: Child<{ pid: number }>, msg: Record<string, unknown>, replyType: string): Promise<T> {
   return new Promise((resolve) => {
     const onMsg = (m: { type?: string }): void => {
       if (m.type === replyType) {
         child.proc.off('message', onMsg);
-        resolve();
+        resolve(m as T);
       }
     };
     child.proc.on('message', onMsg);
@@ -166,20 +163,7 @@ export function command(child: Child<{ pid: number }>, msg: Record<string, unkno
 
 export interface MemoryReport { usage: Record<string, number>; spaces: Record<string, number> }
 
-/** Asks a bench gateway where its memory is (process.memoryUsage and V8's heap spaces, MB). */
+/** Asks a bench gateway where its memory is (process.memoryUsage and V8's heap spaces, MB); undefined if it does not say within `timeoutMs`. */
 export function memoryOf(child: Child<{ pid: number }>, timeoutMs = 5000): Promise<MemoryReport | undefined> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.proc.off('message', onMsg);
-      resolve(undefined);
-    }, timeoutMs);
-    const onMsg = (m: { type?: string } & Partial<MemoryReport>): void => {
-      if (m.type !== 'memory-report') return;
-      clearTimeout(timer);
-      child.proc.off('message', onMsg);
-      resolve({ usage: m.usage ?? {}, spaces: m.spaces ?? {} });
-    };
-    child.proc.on('message', onMsg);
-    child.proc.send({ type: 'memory' });
-  });
+  return settleWithin(command<MemoryReport>(child, { type: 'memory' }, 'memory-report'), timeoutMs, undefined);
 }

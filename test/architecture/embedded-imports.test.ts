@@ -9,7 +9,7 @@ const run = promisify(execFile);
 /**
  * Embedded defaults load no client of a service they do not use: BullMQ with ioredis were
  * ≈ 35 MB of the gateway's memory (docs/performance.md), pg and PGlite a few more. A fresh
- * process imports the gateway and the worker thread's entry and reports every package resolved.
+ * process imports the gateway's module and reports every package resolved.
  */
 describe('what the embedded gateway loads', () => {
   it('imports neither ioredis, BullMQ, pg nor PGlite until they are configured', async () => {
